@@ -1,0 +1,48 @@
+"""Where the project's files live: the source, reference tables, ontology and built outputs.
+
+The project root is found from the package location (an editable install or a checkout); the
+environment variable ``RCPKG_HOME`` points elsewhere (a deployment with its own data folder).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def home() -> Path:
+    env = os.environ.get("RCPKG_HOME")
+    if env:
+        return Path(env).resolve()
+    return Path(__file__).resolve().parents[2]
+
+
+def source_file() -> Path:
+    return home() / "data" / "source" / "iom-rcp-matrix-2008.txt"
+
+
+def reference_dir() -> Path:
+    return home() / "data" / "reference"
+
+
+def ontology_dir() -> Path:
+    return home() / "ontology"
+
+
+def built_data() -> Path:
+    """The asserted knowledge base, committed to the repository."""
+    return home() / "data" / "rcp.ttl"
+
+
+def dumps_dir() -> Path:
+    """Dumps written by ``rcpkg build``: every format, all named graphs, checksums."""
+    return home() / "data" / "dumps"
+
+
+def dataset_file() -> Path:
+    """The full dataset (data, ontology, inferred, metadata graphs) that the store loads."""
+    return dumps_dir() / "rcp.trig"
+
+
+def queries_dir() -> Path:
+    return home() / "queries"

@@ -1,0 +1,1 @@
+"""The web layer: Flask blueprints over the store. Thin: negotiate, validate input, call store, render."""
