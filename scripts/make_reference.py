@@ -36,10 +36,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 COLUMNS = [
-    "iso3", "iso2", "numeric",
-    "name_en", "name_fr", "name_es", "name_ar", "name_ru", "name_zh",
-    "wikidata", "geonames",
-    "m49_region", "m49_region_name", "m49_subregion", "m49_subregion_name",
+    "iso3",
+    "iso2",
+    "numeric",
+    "name_en",
+    "name_fr",
+    "name_es",
+    "name_ar",
+    "name_ru",
+    "name_zh",
+    "wikidata",
+    "geonames",
+    "m49_region",
+    "m49_region_name",
+    "m49_subregion",
+    "m49_subregion_name",
 ]
 # Column suffix -> gettext locale of the iso-codes catalogues shipped with pycountry.
 LOCALES = {"fr": "fr", "es": "es", "ar": "ar", "ru": "ru", "zh": "zh_CN"}
@@ -111,13 +122,14 @@ def load_m49(path: Path) -> dict[str, M49Entry]:
                 raise InputError(f"{path}: line {n}: {col} must be three digits, found {row[col]!r}")
         if iso3 in out:
             raise InputError(f"{path}: line {n}: {iso3} given twice")
-        out[iso3] = M49Entry(row["m49_region"], row["m49_region_name"],
-                             row["m49_subregion"], row["m49_subregion_name"])
+        out[iso3] = M49Entry(
+            row["m49_region"], row["m49_region_name"], row["m49_subregion"], row["m49_subregion_name"]
+        )
     return out
 
 
 class _Untranslated(gettext.NullTranslations):
-    """Fallback that answers None, so a missing entry is told apart from a translation equal to the English."""
+    """Fallback answering None: a missing entry is told apart from a translation equal to the English."""
 
     def gettext(self, message: str) -> str | None:  # type: ignore[override]
         return None
@@ -217,9 +229,9 @@ def m49_turtle(m49: dict[str, M49Entry]) -> bytes:
         f"<{BASE}id/scheme/m49> a skos:ConceptScheme ;",
         '    skos:prefLabel "UN M49 regions and sub-regions"@en ;',
         '    rdfs:label "UN M49 regions and sub-regions"@en ;',
-        '    skos:definition "The geographic regions and sub-regions of the Standard Country or Area Codes for '
-        'Statistical Use (M49) of the United Nations Statistics Division, as far as they group the countries '
-        'of the ISO 3166-1 reference table."@en ;',
+        '    skos:definition "The geographic regions and sub-regions of the Standard Country or Area Codes '
+        "for Statistical Use (M49) of the United Nations Statistics Division, as far as they group "
+        'the countries of the ISO 3166-1 reference table."@en ;',
         "    dcterms:source <https://unstats.un.org/unsd/methodology/m49/> ;",
         "    skos:hasTopConcept " + " , ".join(f"m49:{code}" for code in sorted(regions)) + " .",
         "",
@@ -232,8 +244,7 @@ def m49_turtle(m49: dict[str, M49Entry]) -> bytes:
             f"    skos:topConceptOf <{BASE}id/scheme/m49> ;",
             f'    skos:notation "{code}" ;',
             f"    skos:prefLabel {turtle_literal(regions[code])}@en ;",
-            f"    rdfs:label {turtle_literal(regions[code])}@en"
-            + (" ;" if narrower else " ."),
+            f"    rdfs:label {turtle_literal(regions[code])}@en" + (" ;" if narrower else " ."),
         ]
         if narrower:
             out.append("    skos:narrower " + " , ".join(f"m49:{s}" for s in narrower) + " .")
@@ -278,27 +289,44 @@ def m49_from_taxonomy(path: Path) -> list[dict[str, str]]:
             def code(value: str) -> str:
                 return f"{int(value):03d}" if value.strip() else ""
 
-            rows.append({
-                "iso3": iso3,
-                "m49_region": code(rec["Region Code"]),
-                "m49_region_name": rec["Region Name"].strip(),
-                "m49_subregion": code(rec["Sub-region Code"]),
-                "m49_subregion_name": rec["Sub-region Name"].strip(),
-            })
+            rows.append(
+                {
+                    "iso3": iso3,
+                    "m49_region": code(rec["Region Code"]),
+                    "m49_region_name": rec["Region Name"].strip(),
+                    "m49_subregion": code(rec["Sub-region Code"]),
+                    "m49_subregion_name": rec["Sub-region Name"].strip(),
+                }
+            )
     rows.sort(key=lambda r: r["iso3"])
     return rows
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reference-dir", type=Path, default=ROOT / "data" / "reference",
-                        help="where countries.csv is written (default: data/reference)")
-    parser.add_argument("--ontology-dir", type=Path, default=ROOT / "ontology",
-                        help="where m49.ttl is written (default: ontology)")
-    parser.add_argument("--input-dir", type=Path, default=ROOT / "data" / "reference",
-                        help="where the curated inputs are read (default: data/reference)")
-    parser.add_argument("--m49-taxonomy", type=Path,
-                        help="rewrite m49.csv in the input directory from the HDX taxonomy CSV first")
+    parser.add_argument(
+        "--reference-dir",
+        type=Path,
+        default=ROOT / "data" / "reference",
+        help="where countries.csv is written (default: data/reference)",
+    )
+    parser.add_argument(
+        "--ontology-dir",
+        type=Path,
+        default=ROOT / "ontology",
+        help="where m49.ttl is written (default: ontology)",
+    )
+    parser.add_argument(
+        "--input-dir",
+        type=Path,
+        default=ROOT / "data" / "reference",
+        help="where the curated inputs are read (default: data/reference)",
+    )
+    parser.add_argument(
+        "--m49-taxonomy",
+        type=Path,
+        help="rewrite m49.csv in the input directory from the HDX taxonomy CSV first",
+    )
     args = parser.parse_args(argv)
     try:
         if args.m49_taxonomy:
