@@ -16,7 +16,8 @@ Interface (everything the web layer and the pages use)::
     # SPARQL protocol: text in, bytes out
     body, media_type = store.query(text, accept="*/*", default_graph_uris=(), named_graph_uris=())
     answer = store.execute(text, media_type, default_graph_uris=(), named_graph_uris=(),
-                           max_rows=None, timeout=None)      # -> Answer (body, media_type, form, rows, truncated)
+                           max_rows=None, timeout=None)
+                           # -> Answer (body, media_type, form, rows, truncated)
     info = inspect_query(text)            # -> QueryInfo: form, SERVICE IRIs, FROM graphs, deterministic
     negotiate(accept, form) -> str        # the media type to answer with; NotAcceptable if none
 
@@ -24,8 +25,8 @@ Interface (everything the web layer and the pages use)::
     store.select(text, bindings=None) -> list[dict[str, Term]]   # unbound variables are absent from a row
     store.ask(text, bindings=None) -> bool
     store.construct(text) -> rdflib.Graph                       # CONSTRUCT or DESCRIBE
-    store.describe(iri, incoming=False) -> rdflib.Graph   # triples with iri as subject (and blank nodes
-                                                          # reached from it); with incoming=True also as object
+    store.describe(iri, incoming=False) -> rdflib.Graph
+        # triples with iri as subject (and blank nodes reached from it); incoming=True: also as object
     store.quads(subject=None, predicate=None, object=None, graph=None) -> list[tuple[s, p, o, graph IRI]]
     store.contains(iri) -> bool                           # iri is the subject or object of some triple
 
@@ -223,7 +224,8 @@ _TOKEN = re.compile(
                |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
   | (?P<var>[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+)
-  | (?P<pname>(?:[A-Za-z\u00c0-\uffff][\w.\-\u00b7\u00c0-\uffff]*)?:(?:[\w\-.:%\\\u00b7\u00c0-\uffff]*[\w\-:%\u00b7\u00c0-\uffff])?)
+  | (?P<pname>(?:[A-Za-z\u00c0-\uffff][\w.\-\u00b7\u00c0-\uffff]*)?:
+              (?:[\w\-.:%\\\u00b7\u00c0-\uffff]*[\w\-:%\u00b7\u00c0-\uffff])?)
   | (?P<word>[A-Za-z_][\w]*)
   | (?P<other>.)
     """,
@@ -367,7 +369,8 @@ class Store:
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> Store:
-        """Load a TriG (or N-Quads, Turtle, N-Triples: by extension) file; default ``paths.dataset_file()``."""
+        """Load a TriG (or N-Quads, Turtle, N-Triples: by extension) file, ``paths.dataset_file()`` by
+        default."""
         path = Path(path) if path is not None else paths.dataset_file()
         try:
             data = path.read_bytes()
@@ -528,7 +531,9 @@ class Store:
             # Evaluation errors surface while serialising (results are computed lazily).
             raise QueryError(f"cannot run the query: {exc}") from None
 
-    def _serialize_solutions(self, result: ox.QuerySolutions, media_type: str, max_rows: int | None) -> Answer:
+    def _serialize_solutions(
+        self, result: ox.QuerySolutions, media_type: str, max_rows: int | None
+    ) -> Answer:
         fmt = _results_format(media_type, SELECT)
         if max_rows is None:
             body = result.serialize(format=fmt)
@@ -634,9 +639,7 @@ class Store:
             raise QueryError(f"malformed query: {exc}") from None
         if not isinstance(result, ox.QueryTriples):
             raise QueryError("construct() needs a CONSTRUCT or DESCRIBE query")
-        return _graph(
-            (_to_rdflib(t.subject), _to_rdflib(t.predicate), _to_rdflib(t.object)) for t in result
-        )
+        return _graph((_to_rdflib(t.subject), _to_rdflib(t.predicate), _to_rdflib(t.object)) for t in result)
 
     def describe(self, iri: str, incoming: bool = False) -> Graph:
         """Triples (union of all graphs) with ``iri`` as subject, following blank-node objects; with
