@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -353,3 +354,42 @@ def test_committed_reference_directory_is_what_add_links_reads_by_default(tmp_pa
     (ref / "countries.csv").unlink()
     with pytest.raises(ReferenceTableError):
         add_links(g)
+
+
+# The competency question and the documented queries
+
+
+def test_links_query_gives_one_row_per_entity_with_its_links(tables):
+    g = Graph()
+    country(g, "aut")
+    hkg = country(g, "hkg", RCP.Territory)
+    g.add((hkg, RDFS.label, Literal("Hong Kong SAR", lang="en")))
+    for key in ("iom", "smb"):
+        g.add((ID[f"organization/{key}"], RDF.type, RCP.Organization))
+        g.add((ID[f"organization/{key}"], RDFS.label, Literal(key.upper(), lang="en")))
+    g.add((ID["process/bali-process"], RDF.type, RCP.RegionalConsultativeProcess))
+    g.add((ID["process/bali-process"], RDFS.label, Literal("Bali Process", lang="en")))
+    g.add((ID["group/eu-member-states-2008"], RDF.type, RCP.CountryGroup))
+    add_links(g, tables)
+    query = (paths.queries_dir() / "links.rq").read_text(encoding="utf-8")
+    assert query.startswith("# ")
+    rows = [tuple(None if v is None else str(v) for v in row) for row in g.query(query)]
+    wd, gn = "http://www.wikidata.org/entity/", "https://sws.geonames.org/"
+    assert rows == [
+        (str(ID["country/aut"]), "AUT (source label)", wd + "Q40", gn + "2782113/"),
+        (str(hkg), "HKG (source label)", wd + "Q8646", gn + "1819730/"),
+        (str(ID["organization/iom"]), "IOM", wd + "Q472311", None),
+        (str(ID["organization/smb"]), "SMB", None, None),
+        (str(ID["process/bali-process"]), "Bali Process", None, None),
+    ]
+
+
+def test_queries_in_the_linking_docs_parse():
+    from rdflib.plugins.sparql import prepareQuery
+
+    text = (paths.home() / "docs" / "linking.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```sparql\n(.*?)```", text, flags=re.S)
+    assert len(blocks) >= 3
+    assert any("SERVICE <https://query.wikidata.org/sparql>" in b for b in blocks)
+    for block in blocks:
+        prepareQuery(block)
