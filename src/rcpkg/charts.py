@@ -125,7 +125,8 @@ def membership_matrix_svg(
             colour = ROLE_COLOURS.get(category, ROLE_COLOURS["other"])
             x = left + j * cell
             out.append(
-                f'<rect x="{x + gap / 2:.1f}" y="{y + gap / 2:.1f}" width="{cell - gap}" height="{cell - gap}" '
+                f'<rect x="{x + gap / 2:.1f}" y="{y + gap / 2:.1f}" '
+                f'width="{cell - gap}" height="{cell - gap}" '
                 f'fill="{colour}" data-role={quoteattr(category)}>'
                 f"<title>{escape(part.label)}: {escape(category)} of {escape(proc.label)}</title></rect>"
             )
@@ -193,7 +194,8 @@ def overlap_svg(
         out.append(
             _link(
                 row.href,
-                f'<text x="{left - 6:.1f}" y="{y + cell / 2 + 4:.1f}" text-anchor="end">{escape(row.label)}</text>',
+                f'<text x="{left - 6:.1f}" y="{y + cell / 2 + 4:.1f}" text-anchor="end">'
+                f"{escape(row.label)}</text>",
             )
         )
         for j, col in enumerate(processes):
@@ -287,7 +289,10 @@ def timeline_svg(
     for k, proc in enumerate(undated):
         y = top + (len(dated) + k) * row + row / 2
         out.append(
-            _link(proc.href, f'<text x="{left:.1f}" y="{y + 4:.1f}">{escape(proc.label)} (year unknown)</text>')
+            _link(
+                proc.href,
+                f'<text x="{left:.1f}" y="{y + 4:.1f}">{escape(proc.label)} (year unknown)</text>',
+            )
         )
     out.append("</svg>")
     return "\n".join(out)
