@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+import io
 import os
 import tempfile
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import Dataset, Graph
 
-from rcpkg.namespaces import bind_prefixes
+from rcpkg.namespaces import DATA_GRAPH, PREFIXES, bind_prefixes
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -38,3 +41,112 @@ def turtle_bytes(graph: Graph) -> bytes:
     for triple in graph:
         out.add(triple)
     return out.serialize(format="turtle", encoding="utf-8")
+
+
+# ------------------------------------------------------------------------------------------- dumps
+
+DATA_DUMPS = ("rcp.ttl", "rcp.nt", "rcp.nt.gz")
+DATASET_DUMPS = ("rcp.jsonld", "rcp.trig", "rcp.nq.gz")
+CHECKSUMS = "SHA256SUMS"
+
+
+def write_dumps(dataset: Dataset, directory: Path) -> list[Path]:
+    """Write the dumps of ``dataset`` to ``directory`` and return the paths written, ``SHA256SUMS`` last.
+
+    - ``rcp.ttl``, ``rcp.nt``, ``rcp.nt.gz``: the data graph (graph/data);
+    - ``rcp.jsonld``, ``rcp.trig``, ``rcp.nq.gz``: every named graph;
+    - ``SHA256SUMS``: ``sha256sum``-compatible checksums of the six files.
+
+    Same dataset, same bytes: N-Triples and N-Quads are sorted, TriG and JSON-LD are written from the sorted
+    quads, gzip headers carry no time or name. Each file is written atomically."""
+    import pyoxigraph as ox
+
+    directory = Path(directory)
+    data_graph = dataset.graph(DATA_GRAPH)
+    quads = _sorted_quads(dataset)
+    data_triples = [
+        ox.Triple(q.subject, q.predicate, q.object) for q in quads if q.graph_name == _ox_data_graph()
+    ]
+    if not data_triples and len(data_graph):
+        data_triples = [ox.Triple(q.subject, q.predicate, q.object) for q in _sorted_quads_of(data_graph)]
+    prefixes = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+
+    nt = _sorted_lines(ox.serialize(data_triples, format=ox.RdfFormat.N_TRIPLES))
+    nq = _sorted_lines(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
+    files = {
+        "rcp.ttl": turtle_bytes(data_graph),
+        "rcp.nt": nt,
+        "rcp.nt.gz": _gzip(nt),
+        "rcp.jsonld": ox.serialize(quads, format=ox.RdfFormat.JSON_LD, prefixes=prefixes),
+        "rcp.trig": ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=prefixes),
+        "rcp.nq.gz": _gzip(nq),
+    }
+    written = []
+    for name, data in files.items():
+        path = directory / name
+        atomic_write(path, data)
+        written.append(path)
+    sums = "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(files.items()))
+    atomic_write(directory / CHECKSUMS, sums.encode("ascii"))
+    written.append(directory / CHECKSUMS)
+    return written
+
+
+def _ox_data_graph():
+    import pyoxigraph as ox
+
+    return ox.NamedNode(str(DATA_GRAPH))
+
+
+def _to_ox_term(term):
+    import pyoxigraph as ox
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise ValueError(f"cannot write {term!r}")
+
+
+def _sorted_quads(dataset: Dataset) -> list:
+    """Every quad of the named graphs of ``dataset`` as pyoxigraph quads, sorted by graph, then N-Quads text."""
+    import pyoxigraph as ox
+
+    quads = set()
+    for s, p, o, g in dataset.quads((None, None, None, None)):
+        if g is None:
+            continue
+        name = g.identifier if isinstance(g, Graph) else g
+        if str(name) == "urn:x-rdflib:default":
+            graph = ox.DefaultGraph()
+        else:
+            graph = _to_ox_term(name)
+        quads.add(ox.Quad(_to_ox_term(s), _to_ox_term(p), _to_ox_term(o), graph))
+    return sorted(quads, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+
+
+def _sorted_quads_of(graph: Graph) -> list:
+    import pyoxigraph as ox
+
+    out = {ox.Quad(_to_ox_term(s), _to_ox_term(p), _to_ox_term(o), ox.DefaultGraph()) for s, p, o in graph}
+    return sorted(out, key=lambda q: (str(q.subject), str(q.predicate), str(q.object)))
+
+
+def _sorted_lines(data: bytes) -> bytes:
+    lines = sorted(set(data.splitlines()))
+    return b"".join(line + b"\n" for line in lines if line)
+
+
+def _gzip(data: bytes) -> bytes:
+    """gzip without time stamp or file name in the header: the same input gives the same bytes."""
+    buffer = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, mtime=0, compresslevel=9) as fh:
+        fh.write(data)
+    return buffer.getvalue()

@@ -1,0 +1,265 @@
+"""VoID and DCAT description of the knowledge base: ``describe(dataset) -> rdflib.Graph``.
+
+The graph goes into the dataset as graph/metadata (``rcpkg build``) and is served at
+``/.well-known/void``. It says what the dataset holds (triples, entities, classes, properties, with
+class and property partitions and one subset per named graph), where it links to (one ``void:Linkset`` per
+target dataset and link predicate: Wikidata, GeoNames), its licence (CC BY 4.0), its source (the IOM
+matrix), its dumps (download URLs under ``{base}dumps/``) and its SPARQL endpoint (``{base}sparql``).
+
+Everything is counted from the dataset given, never written by hand; the same dataset gives the same graph.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, VOID
+
+from rcpkg.namespaces import (
+    BASE,
+    DATA_GRAPH,
+    ID,
+    INFERRED_GRAPH,
+    METADATA_GRAPH,
+    ONTOLOGY_GRAPH,
+    PREFIXES,
+    bind_prefixes,
+)
+
+LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
+SOURCE = ID["source/iom-rcp-matrix-2008"]
+DATASET = URIRef(BASE + "dataset")
+SD_FORMATS = "http://www.w3.org/ns/formats/"
+
+
+@dataclass(frozen=True)
+class Target:
+    """A dataset the knowledge base links to, recognised by the IRIs of its things."""
+
+    key: str
+    iri: str
+    title: str
+    uri_spaces: tuple[str, ...]
+
+
+TARGETS = (
+    Target("wikidata", "https://www.wikidata.org/", "Wikidata", ("http://www.wikidata.org/entity/",)),
+    Target(
+        "geonames",
+        "https://www.geonames.org/",
+        "GeoNames",
+        ("https://sws.geonames.org/", "http://sws.geonames.org/"),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class DumpFile:
+    name: str
+    media_type: str
+    title: str
+    graphs: str  # "data" or "all"
+    compression: str | None = None
+
+
+DUMP_FILES = (
+    DumpFile("rcp.ttl", "text/turtle", "Turtle, data graph", "data"),
+    DumpFile("rcp.nt", "application/n-triples", "N-Triples, data graph", "data"),
+    DumpFile("rcp.nt.gz", "application/n-triples", "N-Triples, data graph, gzip", "data", "application/gzip"),
+    DumpFile("rcp.jsonld", "application/ld+json", "JSON-LD, all named graphs", "all"),
+    DumpFile("rcp.trig", "application/trig", "TriG, all named graphs", "all"),
+    DumpFile(
+        "rcp.nq.gz", "application/n-quads", "N-Quads, all named graphs, gzip", "all", "application/gzip"
+    ),
+)
+
+GRAPH_TITLES = {
+    DATA_GRAPH: "Asserted data",
+    ONTOLOGY_GRAPH: "Ontology",
+    INFERRED_GRAPH: "Inferred triples (OWL RL)",
+}
+
+
+def describe(dataset: Dataset, base: str = BASE) -> Graph:
+    """The VoID + DCAT description of ``dataset`` (its graph/metadata, if any, is not counted)."""
+    g = Graph()
+    bind_prefixes(g)
+    g.bind("foaf", FOAF)
+    ds = URIRef(base + "dataset") if base != BASE else DATASET
+    data = dataset.graph(DATA_GRAPH)
+    described = [URIRef(str(c.identifier)) for c in dataset.contexts() if c.identifier != METADATA_GRAPH]
+    described = sorted(c for c in described if len(dataset.graph(c)) > 0)
+
+    union: set = set()
+    for name in described:
+        union.update(dataset.graph(name).triples((None, None, None)))
+
+    g.add((ds, RDF.type, VOID.Dataset))
+    g.add((ds, RDF.type, DCAT.Dataset))
+    g.add(
+        (
+            ds,
+            DCTERMS.title,
+            Literal("Regional Consultative Processes on Migration: knowledge base", lang="en"),
+        )
+    )
+    g.add(
+        (
+            ds,
+            DCTERMS.description,
+            Literal(
+                "Linked data on the Regional Consultative Processes on Migration (RCPs): their member "
+                "governments, observers, organisations, chairs, secretariats and themes, built from the "
+                "IOM matrix of RCPs (2008), with every fact traceable to the row and column of the source.",
+                lang="en",
+            ),
+        )
+    )
+    g.add((ds, DCTERMS.license, LICENSE))
+    g.add((ds, DCTERMS.source, SOURCE))
+    g.add((ds, PROV.wasDerivedFrom, SOURCE))
+    g.add((ds, FOAF.homepage, URIRef(base)))
+    g.add((ds, VOID.uriSpace, Literal(str(ID) if base == BASE else base + "id/")))
+    g.add((ds, VOID.sparqlEndpoint, URIRef(base + "sparql")))
+    for fmt in ("Turtle", "N-Triples", "JSON-LD", "TriG", "N-Quads"):
+        g.add((ds, VOID.feature, URIRef(SD_FORMATS + fmt)))
+
+    # counts over the described graphs (union, duplicates across graphs counted once)
+    subjects = {s for s, _, _ in union}
+    objects = {o for _, _, o in union}
+    properties = Counter(p for _, p, _ in union)
+    classes = Counter(o for _, p, o in union if p == RDF.type)
+    id_space = str(ID)
+    entities = {t for t in subjects | objects if isinstance(t, URIRef) and str(t).startswith(id_space)}
+    g.add((ds, VOID.triples, Literal(len(union))))
+    g.add((ds, VOID.entities, Literal(len(entities))))
+    g.add((ds, VOID.classes, Literal(len(classes))))
+    g.add((ds, VOID.properties, Literal(len(properties))))
+    g.add((ds, VOID.distinctSubjects, Literal(len(subjects))))
+    g.add((ds, VOID.distinctObjects, Literal(len(objects))))
+
+    typed: dict = {}
+    for s, p, o in union:
+        if p == RDF.type:
+            typed.setdefault(o, set()).add(s)
+    for cls in sorted(classes):
+        part = URIRef(f"{ds}/class/{_slug(cls)}")
+        g.add((ds, VOID.classPartition, part))
+        g.add((part, VOID["class"], cls))
+        g.add((part, VOID.entities, Literal(len(typed[cls]))))
+    for prop in sorted(properties):
+        part = URIRef(f"{ds}/property/{_slug(prop)}")
+        g.add((ds, VOID.propertyPartition, part))
+        g.add((part, VOID.property, prop))
+        g.add((part, VOID.triples, Literal(properties[prop])))
+
+    vocabularies = sorted({_namespace(t) for t in list(properties) + list(classes)} - {""})
+    for vocabulary in vocabularies:
+        g.add((ds, VOID.vocabulary, URIRef(vocabulary)))
+
+    # one subset per named graph
+    for name in described:
+        sub = URIRef(f"{ds}/graph/{str(name).rstrip('/').rsplit('/', 1)[-1]}")
+        g.add((ds, VOID.subset, sub))
+        g.add((sub, RDF.type, VOID.Dataset))
+        g.add((sub, URIRef("http://www.w3.org/ns/sparql-service-description#name"), name))
+        g.add((sub, DCTERMS.title, Literal(GRAPH_TITLES.get(name, str(name)), lang="en")))
+        g.add((sub, VOID.triples, Literal(len(dataset.graph(name)))))
+
+    # linksets: triples of the data graph whose object lies in a target's URI space
+    links: Counter = Counter()
+    for s, p, o in data:
+        if isinstance(o, URIRef) and isinstance(s, URIRef):
+            for target in TARGETS:
+                if str(o).startswith(target.uri_spaces):
+                    links[(target.key, p)] += 1
+    for target in TARGETS:
+        predicates = sorted(p for key, p in links if key == target.key)
+        if not predicates:
+            continue
+        tds = URIRef(target.iri)
+        g.add((tds, RDF.type, VOID.Dataset))
+        g.add((tds, DCTERMS.title, Literal(target.title)))
+        g.add((tds, FOAF.homepage, tds))
+        for space in target.uri_spaces[:1]:
+            g.add((tds, VOID.uriSpace, Literal(space)))
+        for p in predicates:
+            linkset = URIRef(f"{ds}/links/{target.key}/{_slug(p)}")
+            g.add((ds, VOID.subset, linkset))
+            g.add((linkset, RDF.type, VOID.Linkset))
+            g.add((linkset, VOID.subjectsTarget, ds))
+            g.add((linkset, VOID.objectsTarget, tds))
+            g.add((linkset, VOID.target, ds))
+            g.add((linkset, VOID.target, tds))
+            g.add((linkset, VOID.linkPredicate, p))
+            g.add((linkset, VOID.triples, Literal(links[(target.key, p)])))
+            g.add((linkset, DCTERMS.title, Literal(f"Links to {target.title} ({_slug(p)})", lang="en")))
+
+    # distributions (dumps) and the SPARQL endpoint (DCAT)
+    for dump in DUMP_FILES:
+        url = URIRef(f"{base}dumps/{dump.name}")
+        g.add((ds, VOID.dataDump, url))
+        g.add((ds, DCAT.distribution, url))
+        g.add((url, RDF.type, DCAT.Distribution))
+        g.add((url, DCTERMS.title, Literal(dump.title, lang="en")))
+        g.add((url, DCAT.downloadURL, url))
+        g.add(
+            (url, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{dump.media_type}"))
+        )
+        if dump.compression:
+            g.add(
+                (
+                    url,
+                    DCAT.compressFormat,
+                    URIRef(f"https://www.iana.org/assignments/media-types/{dump.compression}"),
+                )
+            )
+        g.add((url, DCTERMS.license, LICENSE))
+    service = URIRef(base + "sparql")
+    g.add((ds, DCAT.distribution, URIRef(base + "sparql#distribution")))
+    dist = URIRef(base + "sparql#distribution")
+    g.add((dist, RDF.type, DCAT.Distribution))
+    g.add((dist, DCAT.accessURL, service))
+    g.add((dist, DCAT.accessService, service))
+    g.add((dist, DCTERMS.title, Literal("SPARQL endpoint", lang="en")))
+    g.add((service, RDF.type, DCAT.DataService))
+    g.add((service, DCAT.endpointURL, service))
+    g.add((service, DCAT.servesDataset, ds))
+    g.add((service, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
+    g.add((service, DCTERMS.title, Literal("SPARQL 1.1 query endpoint", lang="en")))
+    g.add(
+        (
+            SOURCE,
+            RDFS.label,
+            Literal("IOM matrix of Regional Consultative Processes on Migration (2008)", lang="en"),
+        )
+    )
+    g.add((ds, DCTERMS.language, URIRef("http://id.loc.gov/vocabulary/iso639-1/en")))
+    return g
+
+
+def _slug(term: URIRef) -> str:
+    """A readable, unique path segment for a term: ``{prefix}-{local name}`` (a hash for odd IRIs)."""
+    text = str(term)
+    namespace = _namespace(term)
+    local = text[len(namespace) :]
+    prefix = _PREFIX_OF.get(namespace)
+    if prefix is None or not re.fullmatch(r"[A-Za-z0-9_.-]+", local):
+        return "x-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+    return f"{prefix}-{local}"
+
+
+_PREFIX_OF = {str(ns): prefix for prefix, ns in {**PREFIXES, "foaf": FOAF}.items()}
+
+
+def _namespace(term: URIRef) -> str:
+    text = str(term)
+    if "#" in text:
+        return text.rsplit("#", 1)[0] + "#"
+    if "/" in text:
+        return text.rsplit("/", 1)[0] + "/"
+    return ""

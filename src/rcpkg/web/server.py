@@ -1,0 +1,122 @@
+"""``rcpkg serve``: the production server (gunicorn), ``run(host, port, workers)``.
+
+- The application and the store are created once in the gunicorn master (``preload_app``); worker
+  processes are forked from it, sharing the loaded dataset's memory, so a new worker is ready in
+  milliseconds and the server answers about a second after start.
+- Workers are ``gthread`` workers (``threads`` threads each): the query engine releases the GIL, so
+  threads of one process evaluate queries in parallel.
+- Timeouts: the store stops waiting for a query after ``query_timeout`` and answers 503; the abandoned
+  evaluation cannot be interrupted, so the worker is marked and, after its in-flight responses are sent,
+  ends; the master forks a fresh one. Other workers keep answering meanwhile.
+- SIGTERM (or SIGINT) stops the server cleanly: workers finish their requests (``graceful_timeout``)
+  and exit.
+
+Also runnable as ``python -m rcpkg.web.server [--host H] [--port P] [--workers N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+from rcpkg.config import Config, load_config
+from rcpkg.errors import RcpkgError
+
+log = logging.getLogger("rcpkg.server")
+
+
+def gunicorn_options(config: Config, host: str, port: int, workers: int | None) -> dict[str, object]:
+    """The gunicorn settings of the production configuration."""
+    return {
+        "bind": [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"],
+        "workers": workers or config.workers,
+        "worker_class": "gthread",
+        "threads": config.threads,
+        "preload_app": True,
+        # gunicorn's own watchdog: only for a worker that stops heartbeating altogether.
+        "timeout": int(config.query_timeout) + 30,
+        "graceful_timeout": 5,
+        "keepalive": 5,
+        "backlog": 2048,
+        "limit_request_line": 8190,
+        "limit_request_field_size": 16384,
+        "max_requests": 0,
+        "accesslog": os.environ.get("RCPKG_ACCESS_LOG") or None,
+        "errorlog": "-",
+        "loglevel": os.environ.get("RCPKG_LOG_LEVEL", "info"),
+        "proc_name": "rcpkg",
+        "forwarded_allow_ips": os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1"),
+        "control_socket_disable": True,
+    }
+
+
+def run(
+    host: str = "127.0.0.1", port: int = 8000, workers: int | None = None, config: Config | None = None
+) -> int:
+    """Serve the endpoint until SIGTERM / SIGINT; returns the exit status."""
+    from gunicorn.app.base import BaseApplication
+
+    from rcpkg.web.app import create_app
+
+    config = config or load_config()
+    app = create_app(config)  # loads the store in the master, before forking
+    store = app.extensions["rcpkg.store"]
+    options = gunicorn_options(config, host, port, workers)
+
+    def post_request(worker, req, environ, resp) -> None:
+        if store.tainted and worker.alive:
+            worker.log.warning("a query outlived its timeout: replacing worker %s", worker.pid)
+            worker.alive = False
+
+    def worker_exit(server, worker) -> None:
+        # Skip the interpreter's exit handlers: they would wait for an abandoned evaluation to finish.
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(0)
+
+    def when_ready(server) -> None:
+        server.log.info(
+            "rcpkg: serving %s (%d triples, %d graphs) at http://%s:%s/sparql",
+            store.source,
+            store.triple_count,
+            len(store.graphs),
+            host,
+            port,
+        )
+
+    class Application(BaseApplication):
+        def load_config(self) -> None:
+            for key, value in options.items():
+                if value is not None and key in self.cfg.settings:
+                    self.cfg.set(key, value)
+            self.cfg.set("post_request", post_request)
+            self.cfg.set("worker_exit", worker_exit)
+            self.cfg.set("when_ready", when_ready)
+
+        def load(self):
+            return app
+
+    Application().run()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m rcpkg.web.server", description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--workers", type=int, default=None)
+    args = parser.parse_args(argv)
+    try:
+        return run(args.host, args.port, args.workers)
+    except RcpkgError as exc:
+        print(f"rcpkg serve: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
