@@ -1,0 +1,102 @@
+"""One function per ``rcpkg`` subcommand: each a few lines calling the pipeline's modules."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from rcpkg import paths
+from rcpkg.errors import DataError, QueryError, ValidationFailed
+
+
+def build(args) -> int:
+    from rcpkg import dump, knowledge_base
+
+    t0 = time.perf_counter()
+    built = knowledge_base.build()
+    print(f"built {len(built.data)} triples from {paths.source_file().name} in {built.seconds_build:.2f} s")
+    print(built.report.text())
+    if not built.report.conforms:
+        raise ValidationFailed("the knowledge base does not conform to the shapes; nothing was written")
+    dump.atomic_write(paths.built_data(), dump.turtle_bytes(built.data))
+    written = dump.write_dumps(built.dataset(), paths.dumps_dir())
+    print(f"wrote {paths.built_data()} and {len(written)} files in {paths.dumps_dir()}")
+    print(f"total {time.perf_counter() - t0:.2f} s")
+    return 0
+
+
+def validate(args) -> int:
+    from rdflib import Graph
+
+    from rcpkg import validate as v
+
+    path = Path(args.file) if args.file else paths.built_data()
+    if not path.exists():
+        raise DataError(f"{path} not found")
+    data = Graph()
+    try:
+        data.parse(path, format="turtle")
+    except Exception as exc:
+        raise DataError(f"{path}: not valid Turtle: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+    report, _ = v.validate(data)
+    print(report.text())
+    return 0 if report.conforms else 1
+
+
+def query(args) -> int:
+    from rcpkg import query as q
+
+    if args.file == "-":
+        text = sys.stdin.read()
+    else:
+        try:
+            text = Path(args.file).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise QueryError(f"cannot read {args.file}: {exc.strerror}") from None
+    sys.stdout.write(q.run(text, args.format))
+    return 0
+
+
+def stats(args) -> int:
+    from rcpkg import query as q
+
+    sys.stdout.write(q.stats())
+    return 0
+
+
+def dump(args) -> int:
+    from rcpkg import dump as d
+    from rcpkg import knowledge_base
+
+    written = d.write_dumps(knowledge_base.load(), paths.dumps_dir())
+    for path in written:
+        print(path)
+    return 0
+
+
+def reconcile(args) -> int:
+    from rcpkg import knowledge_base
+
+    _, processes, ref, _ = knowledge_base.extract_processes()
+    print("process\trow\tcolumn\tname in source\trole\tstatus\tkind\tkey\tlabel")
+    for proc in processes:
+        for ms in sorted(proc.memberships.values(), key=lambda m: (m.cells[0].row, m.role, m.entity)):
+            e = ms.entity
+            label = {
+                "country": lambda: ref.countries[e.key]["name_en"],
+                "organization": lambda: ref.organizations[e.key]["name"],
+                "process": lambda: ref.processes[e.key]["name_in_source"],
+                "group": lambda: ref.groups[e.key]["name"],
+                "category": lambda: ref.categories[e.key],
+            }[e.kind]()
+            for name in ms.names_in_source:
+                print(f"{proc.key}\t{ms.cells[0].row}\t{ms.cells[0].column}\t{name}\t{ms.role}\t{ms.status}\t"
+                      f"{e.kind}\t{e.key}\t{label}")
+    return 0
+
+
+def serve(args) -> int:
+    from rcpkg.web import server
+
+    return server.run(args.host, args.port, args.workers) or 0

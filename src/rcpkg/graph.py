@@ -1,0 +1,272 @@
+"""Records to RDF: the only module that mints IRIs. Every fact carries its provenance (the source cells)."""
+
+from __future__ import annotations
+
+import re
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS, XSD
+
+from rcpkg.errors import ResolveError
+from rcpkg.namespaces import ID, RCP, bind_prefixes
+from rcpkg.resolve import Entity, Membership, Process, Reference
+from rcpkg.source import COLUMNS, SOURCE_KEY, Cell, Matrix, column_slug
+from rcpkg.themes import ThemeClassifier
+
+SOURCE = ID[f"source/{SOURCE_KEY}"]
+COLUMN_PROPERTY = {
+    "Governments": RCP.governmentsText,
+    "Observers, Partners": RCP.observersText,
+    "Secretariat": RCP.secretariatText,
+    "Main Areas of Discussion": RCP.mainAreasText,
+    "Current Priorities": RCP.prioritiesText,
+}
+CLASS = {
+    "organization": RCP.Organization,
+    "group": RCP.CountryGroup,
+    "category": RCP.ParticipantCategory,
+}
+
+
+def en(text: str) -> Literal:
+    return Literal(text, lang="en")
+
+
+def year(value: int) -> Literal:
+    return Literal(f"{value:04d}", datatype=XSD.gYear)
+
+
+def cell_iri(cell: Cell) -> URIRef:
+    return ID[f"source/{SOURCE_KEY}/row/{cell.row}/{column_slug(cell.column)}"]
+
+
+def entity_iri(entity: Entity) -> URIRef:
+    return ID[f"{entity.kind}/{entity.key.lower()}"]
+
+
+def process_iri(key: str) -> URIRef:
+    return ID[f"process/{key}"]
+
+
+def membership_iri(ms: Membership) -> URIRef:
+    return ID[f"membership/{ms.process}/{ms.entity.kind}-{ms.entity.key.lower()}/{ms.role}"]
+
+
+class GraphBuilder:
+    def __init__(self, ref: Reference, schemes: Graph):
+        self.ref = ref
+        self.g = Graph()
+        bind_prefixes(self.g)
+        self.classifier = ThemeClassifier(schemes)
+        self.regions = {str(o): s for s, o in schemes.subject_objects(RCP.sourceHeading)}
+        self.entities: set[Entity] = set()
+
+    def add(self, s, p, o) -> None:
+        self.g.add((s, p, o))
+
+    # -------------------------------------------------------------------------------------- source document
+    def source(self, matrix: Matrix) -> None:
+        add = self.add
+        add(SOURCE, RDF.type, PROV.Entity)
+        add(SOURCE, RDF.type, RCP.SourceDocument)
+        add(SOURCE, RDFS.label, en("IOM matrix of Regional Consultative Processes on Migration (2008)"))
+        add(SOURCE, DCTERMS.title, en("Regional Consultative Processes on Migration (RCPs): matrix"))
+        add(SOURCE, DCTERMS.publisher, entity_iri(Entity("organization", "iom")))
+        self.entities.add(Entity("organization", "iom"))
+        add(SOURCE, RCP.sha256, Literal(matrix.sha256))
+        add(SOURCE, DCTERMS.identifier, Literal(f"data/source/{SOURCE_KEY}.txt"))
+        for cell in matrix.regions:
+            self.cell(cell)
+        self.cell(matrix.footnote)
+        self.editions(matrix.footnote)
+        self.footnote_processes(matrix.footnote)
+
+    def cell(self, cell: Cell) -> URIRef:
+        iri = cell_iri(cell)
+        if (iri, RDF.type, RCP.SourceCell) not in self.g:
+            self.add(iri, RDF.type, RCP.SourceCell)
+            self.add(iri, RDF.type, PROV.Entity)
+            self.add(iri, RDFS.label, en(f"{SOURCE_KEY}, row {cell.row}, {cell.column}"))
+            self.add(iri, RCP.row, Literal(cell.row))
+            self.add(iri, RCP.column, Literal(cell.column))
+            self.add(iri, RCP.sourceText, Literal(cell.raw))
+            self.add(iri, DCTERMS.isPartOf, SOURCE)
+        return iri
+
+    def editions(self, footnote: Cell) -> None:
+        """The footnote names the editions: the 2005 matrix it is based on and its 2007 and 2008 updates."""
+        text = footnote.text
+        sentences = re.split(r"(?<=[a-z0-9]\.)\s+(?=[A-Z])", text)
+        found: list[tuple[int, str]] = []
+        for sentence in sentences:
+            if re.search(r"based on a matrix prepared|has been updated", sentence):
+                found += [(int(y), sentence) for y in re.findall(r"\b((?:19|20)\d\d)\b", sentence)]
+        years = sorted({y for y, _ in found})
+        if not years or years[-1] != 2008:
+            raise ResolveError("the footnote does not name the editions of the matrix (expected 2005, 2007, 2008)",
+                               footnote.row, footnote.column, text[:200])
+        previous = None
+        for y in years:
+            iri = SOURCE if y == 2008 else ID[f"source/iom-rcp-matrix-{y}"]
+            self.add(iri, RDF.type, RCP.SourceDocument)
+            self.add(iri, RDF.type, PROV.Entity)
+            self.add(iri, RCP.editionYear, year(y))
+            if iri != SOURCE:
+                self.add(iri, RDFS.label, en(f"IOM matrix of Regional Consultative Processes on Migration ({y})"))
+            for fy, sentence in found:
+                if fy == y:
+                    self.add(iri, DCTERMS.description, en(sentence))
+            self.add(iri, PROV.wasDerivedFrom, cell_iri(footnote)) if iri != SOURCE else None
+            if previous is not None:
+                self.add(iri, PROV.wasRevisionOf, previous)
+            previous = iri
+
+    def footnote_processes(self, footnote: Cell) -> None:
+        text = footnote.text
+        intro = re.split(r"(?<=[a-z]\.)\s+", text, maxsplit=1)[0].lstrip("i ").strip()
+        for key, row in sorted(self.ref.processes.items()):
+            if row["in_matrix"] != "footnote":
+                continue
+            name = row["name_in_source"]
+            if name not in text:
+                raise ResolveError(f"the footnote does not name {name!r} (data/reference/processes.csv)",
+                                   footnote.row, footnote.column, text[:200])
+            iri = process_iri(key)
+            self.add(iri, RDF.type, RCP.OtherRegionalGroupOnMigration)
+            label = re.sub(r"\s*\([^()]*\)$", "", name) if not name.startswith("MARRI") else name
+            self.add(iri, RDFS.label, en(label))
+            self.add(iri, SKOS.prefLabel, en(label))
+            m = re.search(r"\(([^()]+)\)$", name)
+            if m and re.fullmatch(r"[A-Z][A-Za-z]+", m.group(1)):
+                self.add(iri, SKOS.altLabel, en(m.group(1)))
+                self.add(iri, RCP.acronym, Literal(m.group(1)))
+            self.add(iri, DCTERMS.description, en(intro))
+            self.add(iri, RCP.mentionedIn, cell_iri(footnote))
+            self.add(iri, PROV.wasDerivedFrom, cell_iri(footnote))
+
+    # ---------------------------------------------------------------------------------------------- processes
+    def process(self, proc: Process) -> None:
+        add, iri = self.add, process_iri(proc.key)
+        rows = proc.rows
+        add(iri, RDF.type, RCP.RegionalConsultativeProcess)
+        add(iri, RDFS.label, en(proc.name.label))
+        add(iri, SKOS.prefLabel, en(proc.name.label))
+        add(iri, RCP.nameInSource, en(proc.name.full))
+        for other in proc.name.other_names:
+            add(iri, SKOS.altLabel, en(other))
+        for acronym in proc.name.acronyms:
+            add(iri, RCP.acronym, Literal(acronym))
+        add(iri, RCP.yearEstablished, year(proc.year))
+        add(iri, RCP.region, self.regions[proc.region_heading])
+        add(iri, RCP.declaredMemberCount, Literal(proc.declared_total))
+        add(iri, RCP.hasOfficialSecretariat, Literal("no-official-secretariat" not in proc.flags))
+        if "no-official-observers" in proc.flags:
+            add(iri, RCP.hasOfficialObservers, Literal(False))
+        add(iri, PROV.wasDerivedFrom, self.cell(rows.region))
+        for column in COLUMNS:
+            for cell in rows.parts(column):
+                add(iri, PROV.wasDerivedFrom, self.cell(cell))
+        for column, prop in COLUMN_PROPERTY.items():
+            add(iri, prop, en(rows.text(column)))
+        for theme in self.classifier.themes(rows.text("Main Areas of Discussion")):
+            add(iri, DCTERMS.subject, theme)
+        for kind, prop, items in (("main-area", RCP.hasMainArea, proc.main_areas),
+                                  ("priority", RCP.hasPriority, proc.priorities)):
+            for item in items:
+                node = ID[f"process/{proc.key}/{kind}/{item.position}"]
+                add(iri, prop, node)
+                add(node, RDF.type, RCP.MainArea if kind == "main-area" else RCP.Priority)
+                add(node, RCP.position, Literal(item.position))
+                add(node, RCP.marker, Literal(item.marker))
+                add(node, RDFS.label, en(item.text))
+                add(node, PROV.wasDerivedFrom, self.cell(item.cell))
+                for theme in self.classifier.themes(item.text):
+                    add(node, DCTERMS.subject, theme)
+                    if kind == "main-area":
+                        add(iri, DCTERMS.subject, theme)
+        for territory, (state, cell) in sorted(proc.territories.items()):
+            t = entity_iri(Entity("country", territory))
+            add(t, RCP.territoryOf, entity_iri(Entity("country", state)))
+            add(t, PROV.wasDerivedFrom, self.cell(cell))
+            self.entities.add(Entity("country", state))
+        for ms in sorted(proc.memberships.values(), key=lambda m: (m.entity, m.role)):
+            self.membership(ms)
+
+    def membership(self, ms: Membership) -> None:
+        add, node = self.add, membership_iri(ms)
+        member = entity_iri(ms.entity)
+        self.entities.add(ms.entity)
+        add(node, RDF.type, ORG.Membership)
+        add(node, ORG.organization, process_iri(ms.process))
+        add(node, ORG.member, member)
+        add(node, ORG.role, ID[f"role/{ms.role}"])
+        add(node, RCP.status, ID[f"status/{ms.status}"])
+        if ms.role == "member" and ms.status == "current":
+            add(node, RCP.currentMember, member)
+        for y in sorted(ms.years):
+            add(node, RCP.year, year(y))
+        for note in ms.notes:
+            add(node, RCP.note, en(note))
+        for name in ms.names_in_source:
+            add(node, RCP.nameInSource, en(name))
+        for group in sorted(ms.groups):
+            add(node, RCP.viaGroup, entity_iri(group))
+            self.entities.add(group)
+        for cell in ms.cells:
+            add(node, PROV.wasDerivedFrom, self.cell(cell))
+
+    # ----------------------------------------------------------------------------------------------- entities
+    def entity_nodes(self) -> None:
+        done: set[Entity] = set()
+        queue = sorted(self.entities)
+        while queue:
+            entity = queue.pop()
+            if entity in done:
+                continue
+            done.add(entity)
+            queue += self.entity(entity)
+
+    def entity(self, entity: Entity) -> list[Entity]:
+        add, iri, more = self.add, entity_iri(entity), []
+        if entity.kind == "country":
+            row = self.ref.countries[entity.key]
+            add(iri, RDF.type, RCP.Territory if entity.key in self.ref.territories else RCP.Country)
+            add(iri, RDFS.label, en(row["name_en"]))
+            add(iri, RCP.iso3166Alpha3, Literal(entity.key))
+        elif entity.kind == "process":
+            pass  # a process of the matrix, described by its own rows
+        elif entity.kind == "organization":
+            row = self.ref.organizations[entity.key]
+            add(iri, RDF.type, RCP.Organization)
+            add(iri, RDFS.label, en(row["name"]))
+            if row["acronym"]:
+                add(iri, RCP.acronym, Literal(row["acronym"]))
+                add(iri, SKOS.altLabel, en(row["acronym"]))
+            add(iri, RCP.organizationKind, Literal(row["kind"]))
+            if row["part_of"]:
+                kind, key = row["part_of"].split(":", 1)
+                add(iri, ORG.unitOf if kind == "process" else ORG.subOrganizationOf, ID[f"{kind}/{key}"])
+                if kind == "organization":
+                    more.append(Entity(kind, key))
+        elif entity.kind == "group":
+            row = self.ref.groups[entity.key]
+            add(iri, RDF.type, CLASS["group"])
+            add(iri, RDFS.label, en(row["name"]))
+            add(iri, RCP.asOf, year(int(row["as_of"])))
+            add(iri, DCTERMS.source, en(row["basis"]))
+            for member in self.ref.group_members(entity.key):
+                add(iri, FOAF.member, entity_iri(member))
+                more.append(member)
+        elif entity.kind == "category":
+            add(iri, RDF.type, RCP.ParticipantCategory)
+            add(iri, RDFS.label, en(self.ref.categories[entity.key]))
+        return more
+
+
+def build(matrix: Matrix, processes: list[Process], ref: Reference, schemes: Graph) -> Graph:
+    builder = GraphBuilder(ref, schemes)
+    builder.source(matrix)
+    for proc in processes:
+        builder.process(proc)
+    builder.entity_nodes()
+    return builder.g
