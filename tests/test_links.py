@@ -393,3 +393,48 @@ def test_queries_in_the_linking_docs_parse():
     assert any("SERVICE <https://query.wikidata.org/sparql>" in b for b in blocks)
     for block in blocks:
         prepareQuery(block)
+
+
+# The real knowledge base
+
+
+@pytest.fixture(scope="module")
+def built():
+    from rcpkg import knowledge_base
+
+    return knowledge_base.build()
+
+
+def test_every_country_and_territory_of_the_knowledge_base_is_linked(built):
+    data = built.data
+    nodes = set(data.subjects(RDF.type, RCP.Country)) | set(data.subjects(RDF.type, RCP.Territory))
+    assert len(nodes) > 150
+    for node in nodes:
+        links = {str(o) for o in data.objects(node, SCHEMA.sameAs)}
+        assert len([o for o in links if o.startswith("http://www.wikidata.org/entity/Q")]) == 1, node
+        assert len([o for o in links if o.startswith("https://sws.geonames.org/")]) == 1, node
+        assert (node, RCP.iso3166Alpha2, None) in data and (node, RCP.iso3166Numeric, None) in data
+        assert (node, RCP.m49SubRegion, None) in data, node
+        assert {o.language for o in data.objects(node, SKOS.prefLabel)} >= {"en", "fr", "es", "ru", "zh-Hans"}
+
+
+def test_every_organization_and_process_is_linked_or_listed_without_link(built):
+    from rcpkg.links import load_organization_links, load_process_links
+
+    data = built.data
+    for cls, table in (
+        (RCP.Organization, load_organization_links()),
+        (RCP.RegionalConsultativeProcess, load_process_links()),
+    ):
+        for node in data.subjects(RDF.type, cls):
+            rec = table[str(node).rsplit("/", 1)[1]]
+            qids = [str(o) for o in data.objects(node, SCHEMA.sameAs)]
+            if rec.wikidata:
+                assert qids == [f"http://www.wikidata.org/entity/{rec.wikidata}"], node
+            else:
+                assert qids == [] and "no Wikidata item" in rec.note, node
+
+
+def test_the_knowledge_base_conforms_to_the_link_shapes(built):
+    conforms, text = validate(built.data + built.inferred)
+    assert conforms, text
