@@ -176,11 +176,9 @@ def negotiate(accept: str | None, form: str, extra: Sequence[str] = ()) -> str:
             candidate = mtype
         elif mtype in aliases:
             candidate = aliases[mtype]
-        elif mtype == "*/*":
-            candidate = own[0]
         elif mtype.endswith("/*"):
-            major = mtype[:-1]
-            matches = [m for m in own if m.startswith(major)]
+            major = "" if mtype == "*/*" else mtype[:-1]
+            matches = [m for m in own if m.startswith(major) and not _excluded(m, ranges)]
             if not matches:
                 continue
             candidate = matches[0]
@@ -478,9 +476,9 @@ class Store:
         store becomes ``tainted``."""
         info = self.check(text, default_graph_uris, named_graph_uris, allowed_services, info)
         if timeout is None:
-            return self._run(text, info.form, media_type, default_graph_uris, named_graph_uris, max_rows)
+            return self._run(text, info, media_type, default_graph_uris, named_graph_uris, max_rows)
         future = self._executor().submit(
-            self._run, text, info.form, media_type, default_graph_uris, named_graph_uris, max_rows
+            self._run, text, info, media_type, default_graph_uris, named_graph_uris, max_rows
         )
         try:
             return future.result(timeout=timeout)
@@ -495,11 +493,18 @@ class Store:
                 self._pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="rcpkg-query")
             return self._pool
 
-    def _evaluate(self, text: str, default_graph_uris: Sequence[str], named_graph_uris: Sequence[str]):
+    def _evaluate(
+        self,
+        text: str,
+        default_graph_uris: Sequence[str],
+        named_graph_uris: Sequence[str],
+        info: QueryInfo | None = None,
+    ):
         kwargs: dict = {}
         if default_graph_uris:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph_uris]
-        else:
+        elif info is None or not (info.from_graphs or info.from_named_graphs):
+            # the union default graph, unless the query names its own dataset (FROM / FROM NAMED)
             kwargs["use_default_graph_as_union"] = True
         if named_graph_uris:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graph_uris]
@@ -513,13 +518,14 @@ class Store:
     def _run(
         self,
         text: str,
-        form: str,
+        info: QueryInfo,
         media_type: str,
         default_graph_uris: Sequence[str],
         named_graph_uris: Sequence[str],
         max_rows: int | None,
     ) -> Answer:
-        result = self._evaluate(text, default_graph_uris, named_graph_uris)
+        form = info.form
+        result = self._evaluate(text, default_graph_uris, named_graph_uris, info)
         try:
             if isinstance(result, ox.QueryBoolean):
                 fmt = _results_format(media_type, ASK)
@@ -598,11 +604,8 @@ class Store:
 
     def select(self, text: str, bindings: Mapping[str, object] | None = None) -> list[dict[str, Node]]:
         """Rows of a SELECT query as dicts of rdflib terms (unbound variables are absent)."""
-        self.check(text)
-        try:
-            result = self.engine.query(self._bind(text, bindings), use_default_graph_as_union=True)
-        except SyntaxError as exc:
-            raise QueryError(f"malformed query: {exc}") from None
+        info = self.check(text)
+        result = self._evaluate(self._bind(text, bindings), (), (), info)
         if not isinstance(result, ox.QuerySolutions):
             raise QueryError("select() needs a SELECT query")
         names = [v.value for v in result.variables]
@@ -621,22 +624,16 @@ class Store:
 
     def ask(self, text: str, bindings: Mapping[str, object] | None = None) -> bool:
         """The answer of an ASK query."""
-        self.check(text)
-        try:
-            result = self.engine.query(self._bind(text, bindings), use_default_graph_as_union=True)
-        except SyntaxError as exc:
-            raise QueryError(f"malformed query: {exc}") from None
+        info = self.check(text)
+        result = self._evaluate(self._bind(text, bindings), (), (), info)
         if not isinstance(result, ox.QueryBoolean):
             raise QueryError("ask() needs an ASK query")
         return bool(result)
 
     def construct(self, text: str) -> Graph:
         """The graph of a CONSTRUCT or DESCRIBE query, as an rdflib Graph with the project's prefixes."""
-        self.check(text)
-        try:
-            result = self.engine.query(text, use_default_graph_as_union=True)
-        except SyntaxError as exc:
-            raise QueryError(f"malformed query: {exc}") from None
+        info = self.check(text)
+        result = self._evaluate(text, (), (), info)
         if not isinstance(result, ox.QueryTriples):
             raise QueryError("construct() needs a CONSTRUCT or DESCRIBE query")
         return _graph((_to_rdflib(t.subject), _to_rdflib(t.predicate), _to_rdflib(t.object)) for t in result)

@@ -71,6 +71,8 @@ FORMAT_NAMES: dict[str, tuple[str | None, str | None]] = {
     "json-ld": (None, "application/ld+json"),
     "rdfxml": (None, "application/rdf+xml"),
     "rdf": (None, "application/rdf+xml"),
+    "rdf+xml": (None, "application/rdf+xml"),
+    "n3": (None, "text/turtle"),
     "html": (HTML, HTML),
 }
 
@@ -235,7 +237,7 @@ def _answer() -> Response:
 def _request_parameters(config: Config) -> tuple[str, list[str], list[str], str | None] | None:
     """(query, default graphs, named graphs, format) of the request, or None for no query (GET)."""
     args = request.args
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         if "update" in args:
             raise ProtocolError(403, "this endpoint is read-only: SPARQL Update is not accepted")
         queries = args.getlist("query")

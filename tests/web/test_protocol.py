@@ -1,0 +1,533 @@
+"""The SPARQL 1.1 Protocol over real HTTP on 127.0.0.1: requests, formats, negotiation, statuses."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+from urllib.parse import urlencode
+from xml.dom.minidom import Document
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.plugins.stores.sparqlstore import SPARQLStore
+from SPARQLWrapper import CSV, JSON, JSONLD, N3, POST, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
+
+RCP = "https://w3id.org/rcpkg/ontology#"
+ID = "https://w3id.org/rcpkg/id/"
+GRAPH = "https://w3id.org/rcpkg/graph/"
+PREFIXES = (
+    f"PREFIX rcp: <{RCP}>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+    "PREFIX org: <http://www.w3.org/ns/org#>\n"
+)
+PROCESSES = (
+    PREFIXES
+    + "SELECT ?process ?name WHERE { ?process a rcp:RegionalConsultativeProcess ; rdfs:label ?name } ORDER BY ?name"
+)
+EXPECTED_NAMES = ["Bali Process", "Budapest Process", "Söderköping Process"]
+MEMBERS = PREFIXES + (
+    "SELECT ?process ?country ?count WHERE { ?m org:organization ?process ; org:member ?country . "
+    "?process rcp:declaredMemberCount ?count } ORDER BY ?process ?country"
+)
+CONSTRUCT = PREFIXES + (
+    "CONSTRUCT { ?p rdfs:label ?name ; rcp:governmentsText ?t } "
+    "WHERE { ?p a rcp:RegionalConsultativeProcess ; rdfs:label ?name ; rcp:governmentsText ?t }"
+)
+ASK_TRUE = PREFIXES + f"ASK {{ <{ID}process/bali-process> a rcp:RegionalConsultativeProcess }}"
+ASK_FALSE = PREFIXES + f"ASK {{ <{ID}process/nowhere> a rcp:RegionalConsultativeProcess }}"
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+def names_from_json(body: bytes) -> list[str]:
+    data = json.loads(body)
+    return [b["name"]["value"] for b in data["results"]["bindings"]]
+
+
+def count(server, **params) -> int:
+    reply = server.query(COUNT, "application/sparql-results+json", **params)
+    assert reply.status == 200, reply.text
+    return int(json.loads(reply.body)["results"]["bindings"][0]["n"]["value"])
+
+
+# ------------------------------------------------------------------------------------------ requests
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "POST-direct"])
+def test_query_by_get_post_form_and_post_body_give_the_same_answer(server, method):
+    reply = server.query(PROCESSES, "application/sparql-results+json", method=method)
+    assert reply.status == 200, reply.text
+    assert reply.content_type == "application/sparql-results+json; charset=utf-8"
+    assert names_from_json(reply.body) == EXPECTED_NAMES
+
+
+def test_post_body_with_latin1_charset_is_decoded(server):
+    text = PREFIXES + 'SELECT ?p WHERE { ?p rdfs:label "Söderköping Process"@en }'
+    reply = server.request(
+        "POST",
+        "/sparql",
+        {"Content-Type": "application/sparql-query; charset=iso-8859-1", "Accept": "text/csv"},
+        text.encode("iso-8859-1"),
+    )
+    assert reply.status == 200, reply.text
+    assert reply.text.splitlines()[1] == ID + "process/soderkoping-process"
+
+
+def test_head_request_has_headers_and_no_body(server):
+    reply = server.request("HEAD", "/sparql?" + urlencode({"query": PROCESSES}))
+    assert reply.status == 200
+    assert reply.body == b""
+    assert reply.media_type == "application/sparql-results+json"
+
+
+# ------------------------------------------------------------------------------- formats and parsing
+
+
+@pytest.mark.parametrize(
+    "accept,fmt",
+    [
+        ("application/sparql-results+json", ox.QueryResultsFormat.JSON),
+        ("application/sparql-results+xml", ox.QueryResultsFormat.XML),
+        ("text/csv", ox.QueryResultsFormat.CSV),
+        ("text/tab-separated-values", ox.QueryResultsFormat.TSV),
+    ],
+)
+def test_select_results_parse_in_the_format_claimed(server, accept, fmt):
+    reply = server.query(MEMBERS, accept)
+    assert reply.status == 200
+    assert reply.content_type == f"{accept}; charset=utf-8"
+    if fmt == ox.QueryResultsFormat.CSV:  # lossy: plain values
+        rows = list(csv.DictReader(io.StringIO(reply.text)))
+        countries = {row["country"] for row in rows}
+    else:
+        rows = list(ox.parse_query_results(reply.body, format=fmt))
+        countries = {s["country"].value for s in rows}
+    assert len(rows) == 8
+    assert countries >= {ID + "country/hun", ID + "organization/iom"}
+
+
+@pytest.mark.parametrize(
+    "accept,rdflib_format",
+    [
+        ("text/turtle", "turtle"),
+        ("application/n-triples", "nt"),
+        ("application/ld+json", "json-ld"),
+        ("application/rdf+xml", "xml"),
+    ],
+)
+def test_construct_results_parse_in_the_format_claimed_and_agree(server, accept, rdflib_format):
+    reply = server.query(CONSTRUCT, accept)
+    assert reply.status == 200, reply.text
+    assert reply.content_type == f"{accept}; charset=utf-8"
+    graph = Graph().parse(data=reply.body, format=rdflib_format)
+    reference = Graph().parse(data=server.query(CONSTRUCT, "application/n-triples").body, format="nt")
+    assert len(graph) == 6
+    assert graph.isomorphic(reference)
+    # literals with tabs, quotes and newlines survive every format
+    texts = {
+        str(o) for o in graph.objects(URIRef(ID + "process/bali-process"), URIRef(RCP + "governmentsText"))
+    }
+    assert texts == {'Turkey\ttab "quoted"\nnewline'}
+
+
+def test_describe_returns_the_resource_description(server):
+    reply = server.query(f"DESCRIBE <{ID}country/pol>", "text/turtle")
+    assert reply.status == 200
+    graph = Graph().parse(data=reply.body, format="turtle")
+    assert (URIRef(ID + "country/pol"), URIRef(RCP + "iso3166Alpha3"), None) in graph
+
+
+@pytest.mark.parametrize("accept", ["application/sparql-results+json", "application/sparql-results+xml"])
+def test_ask_answers_true_and_false(server, accept):
+    for query, expected in ((ASK_TRUE, True), (ASK_FALSE, False)):
+        reply = server.query(query, accept)
+        assert reply.status == 200
+        fmt = ox.QueryResultsFormat.JSON if "json" in accept else ox.QueryResultsFormat.XML
+        assert bool(ox.parse_query_results(reply.body, format=fmt)) is expected
+
+
+# ---------------------------------------------------------------------------------- real clients
+
+
+@pytest.mark.parametrize("method", ["GET", POST])
+def test_sparqlwrapper_select_in_every_result_format(server, method):
+    for fmt in (JSON, XML, CSV, TSV):
+        client = SPARQLWrapper(server.endpoint)
+        client.setMethod(method)
+        client.setQuery(PROCESSES)
+        client.setReturnFormat(fmt)
+        result = client.query()
+        converted = result.convert()
+        if fmt == JSON:
+            names = [b["name"]["value"] for b in converted["results"]["bindings"]]
+        elif fmt == XML:
+            assert isinstance(converted, Document)
+            names = [
+                b.getElementsByTagName("literal")[0].firstChild.data
+                for b in converted.getElementsByTagName("binding")
+                if b.getAttribute("name") == "name"
+            ]
+        elif fmt == CSV:
+            names = [row["name"] for row in csv.DictReader(io.StringIO(converted.decode("utf-8")))]
+        else:
+            rows = converted.decode("utf-8").splitlines()[1:]
+            names = [ox.Literal(r.split("\t")[1].split('"')[1]).value for r in rows]
+        assert names == EXPECTED_NAMES, fmt
+
+
+def test_sparqlwrapper_ask(server):
+    for fmt in (JSON, XML):
+        client = SPARQLWrapper(server.endpoint)
+        client.setQuery(ASK_TRUE)
+        client.setReturnFormat(fmt)
+        converted = client.query().convert()
+        if fmt == JSON:
+            assert converted["boolean"] is True
+        else:
+            assert converted.getElementsByTagName("boolean")[0].firstChild.data == "true"
+
+
+def test_sparqlwrapper_construct_in_every_graph_format(server):
+    graphs = []
+    for fmt in (TURTLE, N3, RDFXML, JSONLD, XML):
+        client = SPARQLWrapper(server.endpoint)
+        client.setQuery(CONSTRUCT)
+        client.setReturnFormat(fmt)
+        converted = client.query().convert()
+        if isinstance(converted, bytes):
+            converted = Graph().parse(data=converted, format="turtle")
+        assert isinstance(converted, Graph), fmt
+        graphs.append(converted)
+    assert all(len(g) == 6 and g.isomorphic(graphs[0]) for g in graphs)
+
+
+def test_rdflib_sparqlstore_reads_the_endpoint(server):
+    graph = Graph(store=SPARQLStore(server.endpoint, returnFormat="xml"))
+    rows = list(graph.query(PROCESSES))
+    assert [str(r.name) for r in rows] == EXPECTED_NAMES
+    assert graph.query(ASK_TRUE).askAnswer is True
+    constructed = graph.query(CONSTRUCT).graph
+    assert len(constructed) == 6
+    assert len(list(graph.triples((URIRef(ID + "country/hun"), None, None)))) == 3
+
+
+def test_curl_get_post_and_compressed(server):
+    out = subprocess.run(
+        [
+            "curl",
+            "-sS",
+            "--fail",
+            "--compressed",
+            "-H",
+            "Accept: text/csv",
+            "--get",
+            "--data-urlencode",
+            f"query={PROCESSES}",
+            server.endpoint,
+        ],
+        capture_output=True,
+        check=True,
+        timeout=30,
+    ).stdout.decode("utf-8")
+    assert [row["name"] for row in csv.DictReader(io.StringIO(out))] == EXPECTED_NAMES
+    out = subprocess.run(
+        [
+            "curl",
+            "-sS",
+            "--fail",
+            "-X",
+            "POST",
+            "-H",
+            "Content-Type: application/sparql-query",
+            "-H",
+            "Accept: application/sparql-results+json",
+            "--data-binary",
+            PROCESSES,
+            server.endpoint,
+        ],
+        capture_output=True,
+        check=True,
+        timeout=30,
+    ).stdout
+    assert names_from_json(out) == EXPECTED_NAMES
+    status = subprocess.run(
+        [
+            "curl",
+            "-s",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "--data-urlencode",
+            "update=CLEAR ALL",
+            server.endpoint,
+        ],
+        capture_output=True,
+        check=True,
+        timeout=30,
+    ).stdout
+    assert status == b"403"
+
+
+# ---------------------------------------------------------------------------------- negotiation
+
+
+@pytest.mark.parametrize(
+    "accept,expected",
+    [
+        ("text/csv;q=0.5, application/sparql-results+xml;q=0.9", "application/sparql-results+xml"),
+        ("*/*;q=0.1, text/tab-separated-values", "text/tab-separated-values"),
+        ("application/json", "application/sparql-results+json"),
+        ("text/*", "text/csv"),
+        ("", "application/sparql-results+json"),
+        ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "text/html"),
+        ("application/sparql-results+json;q=0, */*", "application/sparql-results+xml"),
+    ],
+)
+def test_accept_header_with_q_values_chooses_the_format(server, accept, expected):
+    reply = server.query(PROCESSES, accept)
+    assert reply.status == 200
+    assert reply.media_type == expected
+    assert reply.content_type.endswith("; charset=utf-8")
+
+
+@pytest.mark.parametrize(
+    "query,fmt,expected",
+    [
+        (PROCESSES, "csv", "text/csv"),
+        (PROCESSES, "tsv", "text/tab-separated-values"),
+        (PROCESSES, "xml", "application/sparql-results+xml"),
+        (PROCESSES, "json", "application/sparql-results+json"),
+        (CONSTRUCT, "json", "application/ld+json"),
+        (CONSTRUCT, "ntriples", "application/n-triples"),
+        (CONSTRUCT, "xml", "application/rdf+xml"),
+        (CONSTRUCT, "turtle", "text/turtle"),
+        (PROCESSES, "text/csv", "text/csv"),
+    ],
+)
+def test_format_parameter_overrides_accept(server, query, fmt, expected):
+    reply = server.query(query, "application/sparql-results+xml, text/turtle", format=fmt)
+    assert reply.status == 200, reply.text
+    assert reply.media_type == expected
+
+
+def test_html_results_for_browsers(server):
+    reply = server.query(PROCESSES, "text/html", format="html")
+    assert reply.status == 200
+    assert reply.media_type == "text/html"
+    assert "<table" in reply.text and "Söderköping Process" in reply.text
+    assert f'href="{ID}process/bali-process"' in reply.text
+
+
+@pytest.mark.parametrize(
+    "query,accept,params",
+    [
+        (PROCESSES, "image/png", {}),
+        (PROCESSES, "text/turtle", {}),
+        (CONSTRUCT, "text/csv", {}),
+        (CONSTRUCT, "application/sparql-results+json", {}),
+        (CONSTRUCT, "*/*", {"format": "csv"}),
+        (PROCESSES, "*/*", {"format": "turtle"}),
+    ],
+)
+def test_406_when_no_acceptable_format(server, query, accept, params):
+    reply = server.query(query, accept, **params)
+    assert reply.status == 406
+    assert reply.media_type == "text/plain"
+    assert "available" in reply.text
+
+
+# ------------------------------------------------------------------------------- errors, read-only
+
+
+def test_malformed_query_gets_400_with_the_parser_message(server):
+    reply = server.query("SELECT * WHERE { ?s ?p ", "application/sparql-results+json")
+    assert reply.status == 400
+    assert reply.content_type == "text/plain; charset=utf-8"
+    assert "error at 1:" in reply.text
+    assert "Traceback" not in reply.text
+
+
+@pytest.mark.parametrize(
+    "method,path,headers,body",
+    [
+        ("POST", "/sparql", {"Content-Type": "application/x-www-form-urlencoded"}, "nothing=here"),
+        ("GET", "/sparql?" + urlencode([("query", "ASK {}"), ("query", "ASK {}")]), {}, None),
+        ("GET", "/sparql?" + urlencode({"query": "   "}), {}, None),
+        ("GET", "/sparql?" + urlencode({"query": "ASK {}", "format": "png"}), {}, None),
+        ("POST", "/sparql?query=ASK%7B%7D", {"Content-Type": "application/sparql-query"}, "ASK {}"),
+        ("POST", "/sparql", {"Content-Type": "application/sparql-query"}, b"ASK { \xff\xfe }"),
+        (
+            "GET",
+            "/sparql?" + urlencode({"query": "ASK {}", "default-graph-uri": "http://example.org/g"}),
+            {},
+            None,
+        ),
+        ("GET", "/sparql?" + urlencode({"query": "ASK {}", "named-graph-uri": "not an iri"}), {}, None),
+        (
+            "GET",
+            "/sparql?" + urlencode({"query": "SELECT * FROM <http://example.org/remote> { ?s ?p ?o }"}),
+            {},
+            None,
+        ),
+        (
+            "GET",
+            "/sparql?" + urlencode({"query": "SELECT * FROM NAMED <http://e.org/g> { ?s ?p ?o }"}),
+            {},
+            None,
+        ),
+    ],
+)
+def test_bad_requests_get_400_in_plain_text(server, method, path, headers, body):
+    reply = server.request(method, path, headers, body)
+    assert reply.status == 400, reply.text
+    assert reply.content_type == "text/plain; charset=utf-8"
+    assert reply.text.strip()
+
+
+UPDATE = f'INSERT DATA {{ GRAPH <{GRAPH}data> {{ <{ID}x> <{RCP}acronym> "X" }} }}'
+
+
+@pytest.mark.parametrize(
+    "method,path,headers,body",
+    [
+        ("GET", "/sparql?" + urlencode({"update": UPDATE}), {}, None),
+        (
+            "POST",
+            "/sparql",
+            {"Content-Type": "application/x-www-form-urlencoded"},
+            urlencode({"update": UPDATE}),
+        ),
+        ("POST", "/sparql", {"Content-Type": "application/sparql-update"}, UPDATE),
+        (
+            "POST",
+            "/sparql",
+            {"Content-Type": "application/x-www-form-urlencoded"},
+            urlencode({"query": UPDATE}),
+        ),
+        ("GET", "/sparql?" + urlencode({"query": "CLEAR ALL"}), {}, None),
+        ("POST", "/sparql", {"Content-Type": "application/sparql-query"}, "DROP GRAPH <" + GRAPH + "data>"),
+    ],
+)
+def test_updates_are_refused_and_change_nothing(server, method, path, headers, body):
+    before = count(server)
+    reply = server.request(method, path, headers, body)
+    assert reply.status == 403
+    assert "read-only" in reply.text
+    assert count(server) == before
+    ask = server.query(f"ASK {{ <{ID}x> ?p ?o }}", "application/sparql-results+json")
+    assert json.loads(ask.body)["boolean"] is False
+
+
+def test_other_methods_get_405_and_other_bodies_415(server):
+    for method in ("PUT", "DELETE", "PATCH"):
+        reply = server.request(method, "/sparql", {}, b"")
+        assert reply.status == 405
+        assert "GET" in reply.headers["Allow"] and "POST" in reply.headers["Allow"]
+    reply = server.request("POST", "/sparql", {"Content-Type": "text/plain"}, "ASK {}")
+    assert reply.status == 415
+    reply = server.request("POST", "/sparql", {}, b"ASK {}")
+    assert reply.status == 415
+
+
+def test_service_to_a_remote_endpoint_is_refused(server):
+    for text in (
+        "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+        "SELECT * WHERE { SERVICE SILENT <http://example.org/sparql> { ?s ?p ?o } }",
+        "PREFIX e: <http://example.org/> SELECT * WHERE { SERVICE e:sparql { ?s ?p ?o } }",
+        "SELECT * WHERE { \\u0053ERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+        "SELECT * WHERE { BIND(<http://example.org/sparql> AS ?e) SERVICE ?e { ?s ?p ?o } }",
+    ):
+        reply = server.query(text, "application/sparql-results+json")
+        assert reply.status == 403, text
+        assert "SERVICE" in reply.text
+
+
+def test_the_word_service_inside_strings_and_iris_is_not_a_service_clause(server):
+    text = 'SELECT ?x WHERE { BIND("SERVICE <http://example.org/>" AS ?x) } # SERVICE <http://e.org/>'
+    reply = server.query(text, "application/sparql-results+json")
+    assert reply.status == 200, reply.text
+
+
+def test_query_longer_than_the_limit_gets_413(server):
+    text = "ASK {}" + " " * 40000
+    assert server.query(text, method="POST").status == 413
+    assert server.query(text, method="POST-direct").status == 413
+
+
+def test_no_input_produces_a_5xx_or_a_traceback(server):
+    attempts = [
+        ("GET", "/sparql?query=%FF%FE", {}, None),
+        (
+            "GET",
+            "/sparql?" + urlencode({"query": "SELECT * { ?s ?p ?o } LIMIT 99999999999999999999999"}),
+            {},
+            None,
+        ),
+        ("GET", "/sparql?" + urlencode({"query": "SELECT (1/0 AS ?x) {}"}), {}, None),
+        ("GET", "/sparql?" + urlencode({"query": 'SELECT (xsd:integer("a") AS ?x) {}'}), {}, None),
+        ("GET", "/sparql?" + urlencode({"query": "SELECT * { ?s ?p ?o }", "format": "\x00"}), {}, None),
+        ("GET", "/sparql?" + urlencode({"query": "ASK {}"}), {"Accept": ";;;,,q=abc/"}, None),
+        ("GET", "/sparql?" + urlencode({"query": "ASK {}"}), {"Accept": "text/csv;q=nan"}, None),
+        ("GET", "/sparql?" + urlencode({"query": "ASK {}"}), {"If-Modified-Since": "yesterday"}, None),
+        ("GET", "/sparql?" + urlencode({"query": "ASK {}"}), {"Accept-Encoding": "gzip;q=x"}, None),
+        ("GET", "/sparql?" + urlencode({"query": "DESCRIBE <not an iri>"}), {}, None),
+        ("GET", "/sparql?" + urlencode({"query": "SELECT * { <a> <b> <c> }"}), {}, None),
+        ("GET", "/sparql?" + urlencode({"query": "\\uZZZZ ASK {}"}), {}, None),
+        ("GET", "/sparql?" + urlencode({"query": "BASE <rel> SELECT * FROM <x> {}"}), {}, None),
+        ("GET", "/sparql?" + urlencode({"query": "SELECT * { ?s ?p ?o } VALUES ?s { <\u0000> }"}), {}, None),
+        ("POST", "/sparql", {"Content-Type": "application/x-www-form-urlencoded"}, b"query=%ZZ&&&=="),
+        ("POST", "/sparql", {"Content-Type": "multipart/form-data; boundary=x"}, b"--x--"),
+        ("POST", "/sparql", {"Content-Type": "application/sparql-query; charset=nonsense"}, b"ASK {}"),
+        ("GET", "/sparql?" + urlencode({"query": "ASK {}", "default-graph-uri": "\u0000"}), {}, None),
+        ("GET", "/dumps/..%2Fsource", {}, None),
+        ("GET", "/nowhere", {}, None),
+    ]
+    for method, path, headers, body in attempts:
+        reply = server.request(method, path, headers, body)
+        assert reply.status < 500, (path, reply.status, reply.text)
+        assert b"Traceback" not in reply.body
+
+
+# ---------------------------------------------------------------------------------- dataset
+
+
+def test_default_graph_is_the_union_of_the_named_graphs(server):
+    union = count(server)
+    per_graph = sum(
+        count(server, **{"default-graph-uri": GRAPH + g})
+        for g in ("data", "ontology", "inferred", "metadata")
+    )
+    assert union == per_graph == 128
+
+
+def test_default_graph_uri_and_named_graph_uri_are_honoured(server):
+    assert count(server, **{"default-graph-uri": GRAPH + "inferred"}) == 6
+    text = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"
+    reply = server.get(
+        "/sparql",
+        {"Accept": "text/csv"},
+        query=text,
+        **{"named-graph-uri": GRAPH + "ontology"},
+    )
+    assert reply.text.splitlines()[1:] == [GRAPH + "ontology"]
+    # repeated parameters, in a POST form
+    body = urlencode(
+        [
+            ("query", COUNT),
+            ("default-graph-uri", GRAPH + "inferred"),
+            ("default-graph-uri", GRAPH + "metadata"),
+        ]
+    )
+    reply = server.request(
+        "POST", "/sparql", {"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/csv"}, body
+    )
+    assert reply.text.splitlines()[1] == "9"
+
+
+def test_from_a_graph_of_the_dataset_is_answered(server):
+    text = f"SELECT (COUNT(*) AS ?n) FROM <{GRAPH}inferred> WHERE {{ ?s ?p ?o }}"
+    reply = server.query(text, "text/csv")
+    assert reply.status == 200
+    assert reply.text.splitlines()[1] == "6"
