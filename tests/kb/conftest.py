@@ -1,0 +1,39 @@
+"""Fixtures of the knowledge-base tests: a private copy of the project's inputs, built once per session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def make_home(tmp: Path) -> Path:
+    """A folder laid out like the repository with the inputs a build reads (RCPKG_HOME points to it)."""
+    for part in ("data/source", "data/reference", "ontology", "queries"):
+        shutil.copytree(ROOT / part, tmp / part)
+    return tmp
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch) -> Path:
+    h = make_home(tmp_path / "home")
+    monkeypatch.setenv("RCPKG_HOME", str(h))
+    return h
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """The knowledge base built from the committed source, with its named graphs."""
+    from rcpkg import knowledge_base
+
+    return knowledge_base.build()
+
+
+@pytest.fixture(scope="session")
+def store(built):
+    from rcpkg.store import Store
+
+    return Store.from_bytes(built.dataset().serialize(format="trig").encode("utf-8"), format="trig")

@@ -1,0 +1,107 @@
+"""The rcpkg command: build, validate, query, stats, reconcile; bad input gives one line and exit 1."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+QUERIES = Path(__file__).resolve().parents[2] / "queries"
+
+
+def rcpkg(home: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, RCPKG_HOME=str(home))
+    return subprocess.run([sys.executable, "-m", "rcpkg.cli", *args], input=stdin, capture_output=True, text=True,
+                          env=env, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def built_home(tmp_path_factory):
+    from tests.kb.conftest import make_home
+
+    home = make_home(tmp_path_factory.mktemp("cli") / "home")
+    result = rcpkg(home, "build")
+    assert result.returncode == 0, result.stderr
+    return home
+
+
+def test_build_is_deterministic_and_writes_the_dumps(built_home):
+    first = hashlib.sha256((built_home / "data" / "rcp.ttl").read_bytes()).hexdigest()
+    again = rcpkg(built_home, "build")
+    assert again.returncode == 0 and "conforms" in again.stdout
+    assert hashlib.sha256((built_home / "data" / "rcp.ttl").read_bytes()).hexdigest() == first
+    assert (built_home / "data" / "dumps" / "rcp.trig").exists()
+    assert "OWL RL" in again.stdout and "SHACL" in again.stdout
+
+
+def test_query_formats_and_stdin(built_home):
+    table = rcpkg(built_home, "query", str(QUERIES / "processes.rq"))
+    assert table.returncode == 0 and "(14 rows)" in table.stdout
+    csv = rcpkg(built_home, "query", str(QUERIES / "chairs.rq"), "--format", "csv")
+    assert csv.stdout.splitlines()[0] == "process,government,governmentName,role,note"
+    tsv = rcpkg(built_home, "query", "-", "--format", "tsv", stdin="SELECT (1 AS ?one) {}")
+    assert tsv.stdout.splitlines() == ["?one", "1"]
+    js = rcpkg(built_home, "query", "-", "--format", "json", stdin="ASK { ?s ?p ?o }")
+    assert '"boolean":true' in js.stdout.replace(" ", "")
+
+
+def test_stats_counts_per_class_and_process(built_home):
+    out = rcpkg(built_home, "stats").stdout
+    assert "bali-process" in out and "org:Membership" in out or "Membership" in out
+
+
+def test_reconcile_lists_every_name_and_what_it_resolved_to(built_home):
+    out = rcpkg(built_home, "reconcile").stdout.splitlines()
+    assert out[0].startswith("process\trow\tcolumn\tname in source")
+    assert any(f[3] == "Macedonia (FYR)" and f[7] == "MKD" for f in (line.split("\t") for line in out[1:]))
+
+
+@pytest.mark.parametrize("args,stdin,message", [
+    (("query", "-"), "SELEC nothing", "rcpkg query: error:"),
+    (("query", "/nonexistent.rq"), None, "cannot read /nonexistent.rq"),
+    (("validate", "/nonexistent.ttl"), None, "not found"),
+])
+def test_bad_input_is_one_line_and_exit_1(built_home, args, stdin, message):
+    result = rcpkg(built_home, *args, stdin=stdin)
+    assert result.returncode == 1
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_validate_reports_an_invalid_turtle_file(built_home, tmp_path):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("<a> <b> .\n", encoding="utf-8")
+    result = rcpkg(built_home, "validate", str(bad))
+    assert result.returncode == 1 and "not valid Turtle" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_validate_exits_1_with_a_readable_report(built_home, tmp_path):
+    broken = tmp_path / "broken.ttl"
+    text = (built_home / "data" / "rcp.ttl").read_text(encoding="utf-8")
+    broken.write_text(text.replace('rcp:declaredMemberCount 42', 'rcp:declaredMemberCount 43'), encoding="utf-8")
+    result = rcpkg(built_home, "validate", str(broken))
+    assert result.returncode == 1
+    assert "differs from the declared total" in result.stdout and "bali-process" in result.stdout
+
+
+def test_a_missing_source_stops_the_build_without_writing(tmp_path):
+    from tests.kb.conftest import make_home
+
+    home = make_home(tmp_path / "home")
+    (home / "data" / "source" / "iom-rcp-matrix-2008.txt").unlink()
+    result = rcpkg(home, "build")
+    assert result.returncode == 1 and "source file not found" in result.stderr
+    assert not (home / "data" / "rcp.ttl").exists()
+
+
+def test_load_returns_the_dataset(built_home, monkeypatch):
+    monkeypatch.setenv("RCPKG_HOME", str(built_home))
+    import rcpkg
+
+    ds = rcpkg.load()
+    names = {str(g.identifier) for g in ds.graphs()}
+    assert "https://w3id.org/rcpkg/graph/data" in names and "https://w3id.org/rcpkg/graph/inferred" in names

@@ -1,0 +1,130 @@
+"""The competency questions of queries/ and their exact answers, from the matrix."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from rcpkg import paths
+
+P = "https://w3id.org/rcpkg/id/process/"
+C = "https://w3id.org/rcpkg/id/country/"
+
+
+def rows(store, name):
+    body, _ = store.query((paths.queries_dir() / name).read_text(encoding="utf-8"), "application/sparql-results+json")
+    result = json.loads(body)
+    return [{k: v["value"] for k, v in b.items()} for b in result["results"]["bindings"]]
+
+
+def test_every_query_file_says_what_it_answers():
+    for path in paths.queries_dir().glob("*.rq"):
+        assert path.read_text(encoding="utf-8").startswith("# "), path
+
+
+# (key, year, region, declared total, acronyms) as the matrix gives them
+PROCESSES = [
+    ("igc", "1985", "Thematically-organized RCPs", "16", "IGC"),
+    ("budapest-process", "1991", "Europe and the Former Soviet Union", "49", ""),
+    ("apc", "1996", "Asia and Oceania", "33", "APC"),
+    ("puebla-process", "1996", "The Americas and the Caribbean", "11", "RCM"),
+    ("sacm", "1999", "The Americas and the Caribbean", "12", "SACM"),
+    ("midsa", "2000", "Africa", "16", "MIDSA"),
+    ("midwa", "2000", "Africa", "15", "MIDWA"),
+    ("soderkoping-process", "2001", "Europe and the Former Soviet Union", "10", "CBCP"),
+    ("bali-process", "2002", "Thematically-organized RCPs", "42", ""),
+    ("5-plus-5-dialogue", "2002", "Western Mediterranean", "10", ""),
+    ("colombo-process", "2003", "Asia and Oceania", "11", ""),
+    ("mtm-dialogue", "2003", "Western Mediterranean", "37", "MTM"),
+    ("igad-rcp", "2008", "Africa", "6", "IGAD-RCP"),
+    ("abu-dhabi-dialogue", "2008", "Asia and Oceania", "20", ""),
+]
+
+
+def test_processes(store):
+    got = [(r["process"].removeprefix(P), r["year"], r["region"], r["declaredMembers"], r.get("acronym", ""))
+           for r in rows(store, "processes.rq")]
+    assert sorted(got) == sorted(PROCESSES)
+
+
+def test_members_counts_statuses_and_codes(store):
+    result = rows(store, "members.rq")
+    per_process = {}
+    for r in result:
+        per_process.setdefault(r["process"].removeprefix(P), []).append(r)
+    for key, _, _, declared, _ in PROCESSES:
+        current = [r for r in per_process[key] if r["status"] == "member"]
+        assert len(current) == int(declared), key
+    others = sorted((r["process"].removeprefix(P), r["iso3"], r["status"]) for r in result if r["status"] != "member")
+    assert others == [("apc", "NZL", "former"), ("igad-rcp", "ERI", "suspended")]
+    assert all(len(r["iso3"]) == 3 and r["iso3"].isupper() for r in result)
+
+
+def test_who_observes_the_bali_process(store):
+    bali = [r for r in rows(store, "observers.rq") if r["process"] == P + "bali-process"]
+    states = sorted(r["observer"].removeprefix(C).upper() for r in bali if r["kind"] == "state")
+    assert states == sorted(["AUT", "BEL", "CAN", "DNK", "FIN", "DEU", "ITA", "NLD", "NOR", "POL", "ROU", "RUS",
+                             "ZAF", "ESP", "SWE", "CHE", "GBR", "USA"])
+    orgs = sorted(r["observer"].rsplit("/", 1)[1] for r in bali if r["kind"] == "organization")
+    assert orgs == sorted(["adb", "apc-secretariat", "ec", "icmpd", "icrc", "ifrc", "igc-secretariat", "ilo",
+                           "interpol", "undp", "unodc", "world-bank"])
+
+
+def test_observers_state_the_relation(store):
+    mtm = {(r["observer"].rsplit("/", 1)[1], r["relation"]) for r in rows(store, "observers.rq")
+           if r["process"] == P + "mtm-dialogue"}
+    assert ("europol", "partner") in mtm and ("aus", "observer") in mtm and ("igc", "observer") in mtm
+
+
+def test_chairs(store):
+    got = sorted((r["process"].removeprefix(P), r["government"].removeprefix(C).upper(), r["role"])
+                 for r in rows(store, "chairs.rq"))
+    assert got == sorted([
+        ("budapest-process", "TUR", "chair"), ("budapest-process", "HUN", "co-chair"),
+        ("puebla-process", "GTM", "presidency pro tempore"), ("sacm", "URY", "presidency pro tempore"),
+        ("5-plus-5-dialogue", "PRT", "chair"), ("apc", "WSM", "chair"), ("igc", "CHE", "chair"),
+        ("bali-process", "AUS", "co-chair"), ("bali-process", "IDN", "co-chair"),
+        ("bali-process", "NZL", "thematic coordinator"), ("bali-process", "THA", "thematic coordinator"),
+    ])
+
+
+def test_secretariats(store):
+    got = {(r["process"].removeprefix(P), r["who"].rsplit("/", 1)[1], r["relation"])
+           for r in rows(store, "secretariats.rq")}
+    assert ("budapest-process", "icmpd", "secretariat") in got
+    assert ("mtm-dialogue", "icmpd", "secretariat") in got
+    assert ("colombo-process", "iom", "secretariat") in got
+    assert ("igad-rcp", "igad-secretariat", "secretariat") in got
+    official = {r["process"].removeprefix(P): r["official"] for r in rows(store, "secretariats.rq")}
+    assert {k for k, v in official.items() if v == "false"} == {
+        "sacm", "5-plus-5-dialogue", "midwa", "midsa", "abu-dhabi-dialogue"}
+
+
+def test_shared_members(store):
+    shared = {(r["processA"].removeprefix(P), r["processB"].removeprefix(P)): int(r["shared"])
+              for r in rows(store, "shared-members.rq")}
+    # APC and Bali: 33 current APC members, all in Bali but Micronesia (not in Bali's list).
+    assert shared[("apc", "bali-process")] == 32
+    # Colombo's eleven are the Abu Dhabi Dialogue's "11 Colombo Process countries".
+    assert shared[("abu-dhabi-dialogue", "colombo-process")] == 11
+    # CBCP's ten are all in the Budapest Process.
+    assert shared[("budapest-process", "soderkoping-process")] == 10
+
+
+def test_country_processes_most_first(store):
+    result = rows(store, "country-processes.rq")
+    counts = [int(r["processes"]) for r in result]
+    assert counts == sorted(counts, reverse=True)
+    by_iso = {r["iso3"]: int(r["processes"]) for r in result}
+    # Thailand: APC, Colombo, Abu Dhabi, Bali. Greece: Budapest, MTM (EU), IGC.
+    assert by_iso["THA"] == 4 and by_iso["GRC"] == 3 and by_iso["NZL"] == 2
+
+
+@pytest.mark.parametrize("theme,process", [
+    ("trafficking", "bali-process"), ("smuggling", "bali-process"), ("labour-migration", "colombo-process"),
+    ("asylum", "budapest-process"), ("migration-and-development", "midsa"), ("return-and-readmission", "mtm-dialogue"),
+])
+def test_theme_processes(store, theme, process):
+    pairs = {(r["theme"].rsplit("/", 1)[1], r["process"].removeprefix(P)) for r in rows(store, "theme-processes.rq")}
+    assert (theme, process) in pairs

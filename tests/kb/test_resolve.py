@@ -1,0 +1,144 @@
+"""rcpkg.extract and rcpkg.resolve on the real cells, and on mutated sources that must fail clearly."""
+
+from __future__ import annotations
+
+import pytest
+
+from rcpkg import knowledge_base, paths
+from rcpkg.errors import ResolveError, SourceError
+from rcpkg.resolve import Entity
+
+# From the matrix: the declared total of each process and the current members counted in its text.
+DECLARED = {
+    "soderkoping-process": 10, "budapest-process": 49, "puebla-process": 11, "sacm": 12, "5-plus-5-dialogue": 10,
+    "mtm-dialogue": 37, "midwa": 15, "midsa": 16, "igad-rcp": 6, "apc": 33, "colombo-process": 11,
+    "abu-dhabi-dialogue": 20, "igc": 16, "bali-process": 42,
+}
+
+
+@pytest.fixture(scope="module")
+def processes():
+    _, procs, _, _ = knowledge_base.extract_processes()
+    return {p.key: p for p in procs}
+
+
+def members(proc, status="current"):
+    return {ms.entity.key for ms in proc.memberships.values() if ms.role == "member" and ms.status == status}
+
+
+@pytest.mark.parametrize("key", sorted(DECLARED))
+def test_current_members_match_the_declared_total(processes, key):
+    assert processes[key].declared_total == DECLARED[key]
+    assert len(members(processes[key])) == DECLARED[key]
+
+
+def test_former_and_suspended_members(processes):
+    assert members(processes["apc"], "former") == {"NZL"}
+    assert members(processes["igad-rcp"], "suspended") == {"ERI"}
+    former = processes["apc"].memberships[(Entity("country", "NZL"), "member")]
+    assert former.years == {2003}
+
+
+def test_one_country_entity_across_processes(processes):
+    assert "BLR" in members(processes["soderkoping-process"]) and "BLR" in members(processes["budapest-process"])
+
+
+def test_members_named_by_group_are_expanded_and_keep_the_group(processes):
+    mtm = processes["mtm-dialogue"]
+    eu = [ms for ms in mtm.memberships.values() if Entity("group", "eu-member-states-2008") in ms.groups]
+    assert len(eu) == 27
+    aps = {ms.entity.key for ms in mtm.memberships.values() if Entity("group", "arab-partner-states") in ms.groups}
+    assert aps == {"DZA", "EGY", "LBN", "LBY", "MAR", "SYR", "TUN"}
+    add = processes["abu-dhabi-dialogue"]
+    dest = {ms.entity.key for ms in add.memberships.values()
+            if Entity("group", "asian-destination-countries") in ms.groups}
+    assert dest == {"BHR", "KWT", "MYS", "OMN", "QAT", "SAU", "SGP", "ARE", "YEM"}
+
+
+def test_territories_are_linked_to_the_state_the_text_names(processes):
+    for key in ("apc", "bali-process"):
+        assert {t: s for t, (s, _) in processes[key].territories.items()} == {
+            "HKG": "CHN", "MAC": "CHN", "NCL": "FRA"}
+
+
+def test_roles_of_the_governments_column(processes):
+    def holders(key, role):
+        return sorted(ms.entity.key for ms in processes[key].memberships.values() if ms.role == role)
+
+    assert holders("budapest-process", "chair") == ["TUR"]
+    assert holders("budapest-process", "co-chair") == ["HUN"]
+    assert holders("bali-process", "co-chair") == ["AUS", "IDN"]
+    assert holders("bali-process", "thematic-coordinator") == ["NZL", "THA"]
+    assert holders("bali-process", "participant") == ["iom", "unhcr"]
+    assert holders("puebla-process", "presidency-pro-tempore") == ["GTM"]
+    assert holders("sacm", "presidency-pro-tempore") == ["URY"]
+
+
+def test_secretariats(processes):
+    def holders(key, role):
+        return sorted(ms.entity.key for ms in processes[key].memberships.values() if ms.role == role)
+
+    assert holders("budapest-process", "secretariat") == ["icmpd"]
+    assert holders("soderkoping-process", "secretariat-staff") == ["iom", "unhcr"]
+    assert holders("soderkoping-process", "steering-board-member") == ["ec", "iom", "smb", "unhcr"]
+    assert holders("midwa", "secretariat-support") == ["ecowas", "iom"]
+    assert holders("bali-process", "steering-group-member") == ["AUS", "IDN", "NZL", "THA", "iom", "unhcr"]
+    assert "no-official-secretariat" in processes["sacm"].flags
+
+
+def test_numbered_items_continue_across_rows(processes):
+    bali = processes["bali-process"]
+    assert [i.marker for i in bali.main_areas] == [f"{n})" for n in range(1, 11)]
+    assert [i.cell.row for i in bali.main_areas] == [40] * 6 + [45] * 4
+    mtm = processes["mtm-dialogue"]
+    assert mtm.main_areas[0].text == "Interception and apprehension of irregular migrants;"
+    assert len(mtm.main_areas) == 8
+
+
+# ------------------------------------------------------------------------------------------ mutated sources
+def _mutate(home, old, new):
+    path = home / "data" / "source" / "iom-rcp-matrix-2008.txt"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def test_a_misspelt_country_stops_with_row_column_and_text(home):
+    path = _mutate(home, "Latvia, Lithuania, Moldova, Poland", "Latvia, Lithuenia, Moldova, Poland")
+    with pytest.raises(ResolveError) as err:
+        knowledge_base.extract_processes(path)
+    message = str(err.value)
+    assert "row 5" in message and "'Governments'" in message and "'Lithuenia'" in message
+
+
+def test_a_removed_process_row_is_reported(home):
+    path = home / "data" / "source" / "iom-rcp-matrix-2008.txt"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    del lines[21]  # MIDWA
+    path.write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(ResolveError, match=r"not found in the source: Migration Dialogue for West Africa \(MIDWA\)"):
+        knowledge_base.extract_processes(path)
+
+
+def test_an_emptied_cell_is_reported(home):
+    path = _mutate(home, "\tHosted by ICMPD\t", "\t\t")
+    with pytest.raises(SourceError, match=r"row 17, column 'Secretariat': empty cell"):
+        knowledge_base.extract_processes(path)
+
+
+def test_a_changed_total_is_caught_by_the_shapes(home):
+    path = _mutate(home, "(Total: 16)  Current Chair: Switzerland", "(Total: 17)  Current Chair: Switzerland")
+    built = knowledge_base.build(path)
+    assert not built.report.conforms
+    assert any("differs from the declared total" in v.message and "igc" in v.focus for v in built.report.violations)
+
+
+def test_a_group_member_not_in_the_group_table_is_reported(home):
+    path = _mutate(home, "Syria and Tunisia otherwise", "Syria, Jordan and Tunisia otherwise")
+    with pytest.raises(ResolveError, match="not a member of group 'arab-partner-states'"):
+        knowledge_base.extract_processes(path)
+
+
+def test_reference_tables_come_from_the_data_folder():
+    assert (paths.reference_dir() / "names.csv").exists()

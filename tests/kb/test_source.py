@@ -1,0 +1,95 @@
+"""rcpkg.source: rows, cells and coordinates of the matrix; malformed files fail with the row."""
+
+from __future__ import annotations
+
+import pytest
+
+from rcpkg import paths, source
+from rcpkg.errors import SourceError
+
+EXPECTED_ROWS = {
+    "Cross Border Cooperation Process (Söderköping Process or CBCP)": [5],
+    "Budapest Process": [6, 9],
+    "Regional Conference on Migration (RCM or Puebla Process)": [11],
+    "South American Conference on Migration (SACM)": [14],
+    "Regional Ministerial Conference on Migration in the Western Mediterranean (5 + 5 Dialogue)": [16],
+    "Mediterranean Transit Migration Dialogue (MTM)": [17, 20],
+    "Migration Dialogue for West Africa (MIDWA)": [22],
+    "Migration Dialogue for Southern Africa (MIDSA)": [25],
+    "Inter-governmental Authority on Development (IGAD) Regional Consultative Process on migration (IGAD-RCP)": [26],
+    "Inter-Governmental Asia-Pacific Consultations on Refugees, Displaced Persons and Migrants (APC)": [30],
+    "Ministerial Consultation on Overseas Employment and Contractual Labour for Countries of Origin in Asia "
+    "(Colombo Process)": [31, 34],
+    "Ministerial Consultations on Overseas Employment and Contractual Labour for Countries of Origin and "
+    "Destination in Asia (Abu Dhabi Dialogue)": [35],
+    "Inter-Governmental Consultations on Migration, Asylum and Refugees (IGC)": [39],
+    "Bali Ministerial Conference on People Smuggling, Trafficking in Persons and Related Transnational Crime "
+    "(Bali Process)": [40, 45],
+}
+
+
+@pytest.fixture(scope="module")
+def matrix():
+    return source.read(paths.source_file())
+
+
+def test_the_copy_is_byte_identical_to_the_published_matrix(matrix):
+    assert matrix.sha256 == "7c9bff82cf8d2c7e3ce8f15056baee894ad53e97e9fcd11290fa179cf17d0ab3"
+
+
+def test_every_process_with_its_continued_rows(matrix):
+    assert {p.name: p.rows for p in matrix.processes} == EXPECTED_ROWS
+
+
+def test_region_headers_and_the_thematic_heading(matrix):
+    assert [c.text for c in matrix.regions] == [
+        "Region: Europe and the Former Soviet Union", "Region: The Americas and the Caribbean",
+        "Region: Western Mediterranean", "Region: Africa", "Region: Asia and Oceania", "Thematically-organized RCPs",
+    ]
+    assert matrix.header_rows == [3, 8, 13, 19, 24, 28, 33, 37, 44]
+    assert matrix.footnote.row == 47
+
+
+def test_continued_cells_keep_their_own_rows(matrix):
+    budapest = next(p for p in matrix.processes if p.name == "Budapest Process")
+    assert [c.row for c in budapest.parts("Governments")] == [6, 9]
+    assert budapest.parts("Governments")[1].text.startswith("Montenegro, Netherlands")
+
+
+def test_html_is_turned_into_lines_and_entities_decoded():
+    assert source.html_to_text("<p>A &amp; B</p> <ol><li>1) x;</li> <li>2) y</li></ol>") == "A & B\n1) x;\n2) y"
+
+
+def _write(tmp_path, text):
+    path = tmp_path / "matrix.txt"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _original():
+    return paths.source_file().read_text(encoding="utf-8")
+
+
+def test_missing_source_is_a_clear_error(tmp_path):
+    with pytest.raises(SourceError, match="source file not found"):
+        source.read(tmp_path / "nothing.txt")
+
+
+def test_truncated_source_without_footnote_fails(tmp_path):
+    lines = _original().split("\n")
+    with pytest.raises(SourceError, match="footnote row is missing"):
+        source.read(_write(tmp_path, "\n".join(lines[:40])))
+
+
+def test_a_row_with_missing_columns_fails_with_its_row_number(tmp_path):
+    lines = _original().split("\n")
+    lines[15] = "\t".join(lines[15].split("\t")[:4])
+    with pytest.raises(SourceError, match=r"row 16: expected 7 tab-separated columns, found 4"):
+        source.read(_write(tmp_path, "\n".join(lines)))
+
+
+def test_a_cont_row_that_continues_nothing_fails(tmp_path):
+    lines = _original().split("\n")
+    del lines[5]  # Budapest's first row: its "(cont.)" row now follows the CBCP
+    with pytest.raises(SourceError, match="does not continue the process just before it"):
+        source.read(_write(tmp_path, "\n".join(lines)))
