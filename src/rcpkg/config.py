@@ -3,9 +3,9 @@ precedence, the environment winning).
 
 Every setting (TOML key = field name; environment variable = ``RCPKG_`` + upper-case name):
 
-================== ========================= ==================================================================
+================== ========================= =================================================================
 key                default                   meaning
-================== ========================= ==================================================================
+================== ========================= =================================================================
 base_iri           https://w3id.org/rcpkg/   IRI base of the data (the dataset's IRIs are minted under it)
 public_url         (from the request)        where the server is reachable, e.g. https://rcp.example.org/;
                                              used in the service description, VoID and dump links
@@ -24,7 +24,7 @@ cors_origin        *                         ``Access-Control-Allow-Origin`` of 
 gzip_min_bytes     1024                      responses at least this long are gzipped when accepted
 workers            2 x cores                 gunicorn worker processes (``rcpkg serve --workers`` wins)
 threads            4                         threads per worker process
-================== ========================= ==================================================================
+================== ========================= =================================================================
 
 The TOML file is ``$RCPKG_CONFIG`` if set, else none; keys may also sit under a ``[server]`` table.
 """

@@ -71,9 +71,7 @@ def write_dumps(dataset: Dataset, directory: Path) -> list[Path]:
     directory = Path(directory)
     data_graph = dataset.graph(DATA_GRAPH)
     quads = _sorted_quads(dataset)
-    data_triples = [
-        ox.Triple(q.subject, q.predicate, q.object) for q in quads if q.graph_name == _ox_data_graph()
-    ]
+    data_triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads if q.graph_name == _ox_data_graph()]
     if not data_triples and len(data_graph):
         data_triples = [ox.Triple(q.subject, q.predicate, q.object) for q in _sorted_quads_of(data_graph)]
     prefixes = {prefix: str(ns) for prefix, ns in PREFIXES.items()}

@@ -46,7 +46,9 @@ master in milliseconds.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import re
 import threading
 from collections.abc import Iterable, Mapping, Sequence
@@ -547,6 +549,13 @@ class Store:
         body = result.serialize(format=fmt)
         if len(body) < max_rows * _MIN_ROW_BYTES[fmt]:
             return Answer(body, media_type, SELECT, None, False)
+        if fmt is ox.QueryResultsFormat.CSV:  # lossy, so not parsable by the engine: count CSV records
+            records = list(csv.reader(io.StringIO(body.decode("utf-8"), newline="")))
+            if len(records) - 1 <= max_rows:
+                return Answer(body, media_type, SELECT, len(records) - 1, False)
+            out = io.StringIO(newline="")
+            csv.writer(out, lineterminator="\r\n").writerows(records[: max_rows + 1])
+            return Answer(out.getvalue().encode("utf-8"), media_type, SELECT, max_rows, True)
         # Large answer: count its solutions exactly through TSV (one line per solution; lossless).
         if fmt is ox.QueryResultsFormat.TSV:
             tsv = body

@@ -201,3 +201,15 @@ def kb_server(server_factory) -> RunningServer:
     if not paths.dataset_file().is_file():
         pytest.skip("data/dumps/rcp.trig has not been built (run `rcpkg build`)")
     return server_factory(paths.dataset_file())
+
+
+@pytest.fixture(scope="session")
+def endpoint_fixture() -> Path:
+    """The endpoint's small dataset of the knowledge base's shape."""
+    return ENDPOINT_FIXTURE
+
+
+@pytest.fixture(scope="session")
+def launch():
+    """``start_server`` itself, for tests that own their server's life cycle (stop it yourself)."""
+    return start_server

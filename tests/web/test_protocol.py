@@ -125,9 +125,7 @@ def test_construct_results_parse_in_the_format_claimed_and_agree(server, accept,
     assert len(graph) == 6
     assert graph.isomorphic(reference)
     # literals with tabs, quotes and newlines survive every format
-    texts = {
-        str(o) for o in graph.objects(URIRef(ID + "process/bali-process"), URIRef(RCP + "governmentsText"))
-    }
+    texts = {str(o) for o in graph.objects(URIRef(ID + "process/bali-process"), URIRef(RCP + "governmentsText"))}
     assert texts == {'Turkey\ttab "quoted"\nnewline'}
 
 
@@ -496,8 +494,7 @@ def test_no_input_produces_a_5xx_or_a_traceback(server):
 def test_default_graph_is_the_union_of_the_named_graphs(server):
     union = count(server)
     per_graph = sum(
-        count(server, **{"default-graph-uri": GRAPH + g})
-        for g in ("data", "ontology", "inferred", "metadata")
+        count(server, **{"default-graph-uri": GRAPH + g}) for g in ("data", "ontology", "inferred", "metadata")
     )
     assert union == per_graph == 128
 

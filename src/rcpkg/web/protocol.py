@@ -223,9 +223,7 @@ def _answer() -> Response:
         item = Cached(answer.body, answer.media_type, answer.truncated, answer.rows)
     compressed = False
     if gz and len(item.body) >= config.gzip_min_bytes:
-        item = Cached(
-            gzip.compress(item.body, compresslevel=5, mtime=0), item.media_type, item.truncated, item.rows
-        )
+        item = Cached(gzip.compress(item.body, compresslevel=5, mtime=0), item.media_type, item.truncated, item.rows)
         compressed = True
     if cache is not None and key is not None:
         cache.put(key + (":gz" if compressed else ""), item)
@@ -248,9 +246,7 @@ def _request_parameters(config: Config) -> tuple[str, list[str], list[str], str 
         mimetype = (request.mimetype or "").lower()
         length = request.content_length
         if length is not None and length > config.max_query_bytes * 4:
-            raise ProtocolError(
-                413, f"request body too long: at most {config.max_query_bytes} bytes of query"
-            )
+            raise ProtocolError(413, f"request body too long: at most {config.max_query_bytes} bytes of query")
         if mimetype == "application/sparql-update":
             raise ProtocolError(403, "this endpoint is read-only: SPARQL Update is not accepted")
         if mimetype == "application/x-www-form-urlencoded":
@@ -287,9 +283,7 @@ def _request_parameters(config: Config) -> tuple[str, list[str], list[str], str 
     default_graphs = fields.getlist("default-graph-uri") + (
         args.getlist("default-graph-uri") if fields is not args else []
     )
-    named_graphs = fields.getlist("named-graph-uri") + (
-        args.getlist("named-graph-uri") if fields is not args else []
-    )
+    named_graphs = fields.getlist("named-graph-uri") + (args.getlist("named-graph-uri") if fields is not args else [])
     format_name = fields.get("format") or args.get("format")
     return text, default_graphs, named_graphs, format_name
 
@@ -303,9 +297,7 @@ def _choose_media_type(form: str, format_name: str | None) -> str:
         elif name in FORMAT_NAMES:
             chosen = FORMAT_NAMES[name][0 if select_like else 1]
             if chosen is None:
-                raise ProtocolError(
-                    406, f"format={format_name} cannot express a {form} result; " + _available(form)
-                )
+                raise ProtocolError(406, f"format={format_name} cannot express a {form} result; " + _available(form))
             return chosen
         else:
             raise ProtocolError(
@@ -349,9 +341,7 @@ def _execute(
             info=info,
         )
     except QueryTimeout as exc:
-        raise ProtocolError(
-            503, f"{exc}; the limit is {config.query_timeout:g} s", {"Retry-After": "60"}
-        ) from None
+        raise ProtocolError(503, f"{exc}; the limit is {config.query_timeout:g} s", {"Retry-After": "60"}) from None
     except NotAcceptable as exc:
         raise ProtocolError(406, str(exc)) from None
     except QueryRefused as exc:
@@ -415,9 +405,7 @@ def _response(
     return response
 
 
-def _common_headers(
-    response: Response, etag: str | None, store: Store, config: Config, cacheable: bool
-) -> None:
+def _common_headers(response: Response, etag: str | None, store: Store, config: Config, cacheable: bool) -> None:
     response.headers["Vary"] = "Accept, Accept-Encoding"
     if cacheable and etag:
         response.headers["ETag"] = etag
@@ -437,7 +425,8 @@ def _cors(response: Response) -> Response:
 # ----------------------------------------------------------------------------------- HTML results
 
 _RESULTS_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>SPARQL results</title>
 <style>body{font-family:system-ui,sans-serif;margin:1rem;max-width:100rem}table{border-collapse:collapse}
 td,th{border:1px solid #ccc;padding:.2rem .4rem;text-align:left;vertical-align:top}
@@ -448,14 +437,19 @@ textarea{width:100%;font-family:monospace}pre{white-space:pre-wrap}</style></hea
 <label for="query">Query</label><br>
 <textarea id="query" name="query" rows="10">{{ query }}</textarea><br>
 <label for="format">Format</label>
-<select id="format" name="format">{% for f in formats %}<option{% if f == 'html' %} selected{% endif %}>{{ f }}</option>{% endfor %}</select>
+<select id="format" name="format">{% for f in formats %}
+<option{% if f == 'html' %} selected{% endif %}>{{ f }}</option>{% endfor %}</select>
 <button type="submit">Run query</button>
 </form>
-{% if truncated %}<p role="status"><strong>Only the first {{ max_rows }} results are shown.</strong></p>{% endif %}
+{% if truncated %}
+<p role="status"><strong>Only the first {{ max_rows }} results are shown.</strong></p>{% endif %}
 {% if kind == 'ask' %}<p id="result">Answer: <strong>{{ 'yes' if boolean else 'no' }}</strong></p>
 {% elif kind == 'select' %}<p>{{ rows|length }} result{{ '' if rows|length == 1 else 's' }}</p>
 <table id="result"><thead><tr>{% for v in vars %}<th scope="col">{{ v }}</th>{% endfor %}</tr></thead>
-<tbody>{% for row in rows %}<tr>{% for v in vars %}<td>{% set t = row.get(v) %}{% if t %}{% if t.type == 'uri' %}<a href="{{ t.value }}">{{ t.value }}</a>{% else %}{{ t.value }}{% if t.get('xml:lang') %}<small>@{{ t['xml:lang'] }}</small>{% endif %}{% endif %}{% endif %}</td>{% endfor %}</tr>{% endfor %}</tbody></table>
+<tbody>{% for row in rows %}<tr>{% for v in vars %}<td>{% set t = row.get(v) %}{% if t %}
+{%- if t.type == 'uri' %}<a href="{{ t.value }}">{{ t.value }}</a>{% else %}{{ t.value }}
+{%- if t.get('xml:lang') %}<small>@{{ t['xml:lang'] }}</small>{% endif %}{% endif %}{% endif -%}
+</td>{% endfor %}</tr>{% endfor %}</tbody></table>
 {% else %}<pre id="result">{{ graph }}</pre>{% endif %}
 </main></body></html>
 """
@@ -469,9 +463,7 @@ def _render_html(answer: Answer, text: str, config: Config) -> str:
     )
     context = {"query": text, "formats": formats, "truncated": answer.truncated, "max_rows": config.max_rows}
     if answer.form == ASK:
-        return render_template_string(
-            _RESULTS_PAGE, kind="ask", boolean=json.loads(answer.body)["boolean"], **context
-        )
+        return render_template_string(_RESULTS_PAGE, kind="ask", boolean=json.loads(answer.body)["boolean"], **context)
     if answer.form == SELECT:
         data = json.loads(answer.body)
         return render_template_string(
@@ -523,9 +515,9 @@ def service_description_graph(store: Store, config: Config, endpoint: str) -> Gr
             Literal(
                 f"Read-only SPARQL 1.1 query endpoint. The default graph is the union of the named graphs. "
                 f"Limits: queries longer than {config.query_timeout:g} s are stopped (status 503); at most "
-                f"{config.max_rows} solutions or triples per answer (header X-SPARQL-Truncated: true when cut); "
-                f"queries of at most {config.max_query_bytes} bytes; SPARQL Update is refused (403); SERVICE only to "
-                f"allow-listed endpoints ({len(config.service_allowlist)}).",
+                f"{config.max_rows} solutions or triples per answer (header X-SPARQL-Truncated: true when "
+                f"cut); queries of at most {config.max_query_bytes} bytes; SPARQL Update is refused (403); "
+                f"SERVICE only to allow-listed endpoints ({len(config.service_allowlist)}).",
                 lang="en",
             ),
         )
@@ -576,9 +568,11 @@ def _graph_size(store: Store, name: str) -> int:
 
 
 _SD_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>SPARQL endpoint</title>
-<style>body{font-family:system-ui,sans-serif;margin:1rem;max-width:60rem}textarea{width:100%;font-family:monospace}
+<style>body{font-family:system-ui,sans-serif;margin:1rem;max-width:60rem}
+textarea{width:100%;font-family:monospace}
 td,th{border:1px solid #ccc;padding:.2rem .4rem;text-align:left}table{border-collapse:collapse}</style></head>
 <body><main>
 <h1>SPARQL endpoint</h1>
@@ -640,9 +634,7 @@ def service_description(store: Store, config: Config) -> Response:
             if mtype in ("*/*", "text/*"):
                 break
         else:
-            raise ProtocolError(
-                406, "the service description is available as " + ", ".join([*_SD_TYPES, HTML])
-            )
+            raise ProtocolError(406, "the service description is available as " + ", ".join([*_SD_TYPES, HTML]))
     if media_type == HTML:
         body = render_template_string(
             _SD_PAGE,

@@ -1,0 +1,154 @@
+"""Limits of the endpoint over real HTTP: timeout, result rows, and the server's life cycle."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph
+
+# Four-way cross product of the fixture's 128 triples: hundreds of millions of joins, minutes of work.
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f . ?g ?s ?h }"
+QUICK = "ASK { ?s ?p ?o }"
+
+
+def test_a_long_query_is_stopped_with_503_while_other_requests_are_answered(server_factory, endpoint_fixture):
+    # One worker process: the second request must be answered by the same process meanwhile.
+    server = server_factory(endpoint_fixture, workers=1, query_timeout=2, cache="false")
+    slow_reply = {}
+
+    def run_slow():
+        started = time.monotonic()
+        slow_reply["reply"] = server.query(SLOW, "application/sparql-results+json")
+        slow_reply["seconds"] = time.monotonic() - started
+
+    thread = threading.Thread(target=run_slow)
+    thread.start()
+    time.sleep(0.3)
+    started = time.monotonic()
+    quick = server.query(QUICK, "application/sparql-results+json")
+    quick_seconds = time.monotonic() - started
+    thread.join(timeout=60)
+
+    assert quick.status == 200
+    assert json.loads(quick.body)["boolean"] is True
+    reply = slow_reply["reply"]
+    assert reply.status == 503
+    assert reply.content_type == "text/plain; charset=utf-8"
+    assert "stopped" in reply.text
+    # the quick answer did not wait for the slow one to be stopped
+    assert quick_seconds < slow_reply["seconds"]
+    # and the server keeps answering afterwards (the worker that ran the query is replaced)
+    for _ in range(5):
+        assert server.query(QUICK, "application/sparql-results+json").status == 200
+
+
+def test_the_timeout_is_configurable(server_factory, endpoint_fixture):
+    server = server_factory(endpoint_fixture, workers=1, query_timeout=0.5, cache="false")
+    started = time.monotonic()
+    reply = server.query(SLOW, "text/csv")
+    assert reply.status == 503
+    assert time.monotonic() - started < 10
+    assert "0.5 s" in reply.text
+
+
+@pytest.fixture(scope="module")
+def small_limits(server_factory, endpoint_fixture):
+    return server_factory(endpoint_fixture, max_rows=5, max_query_bytes=200)
+
+
+@pytest.mark.parametrize(
+    "accept,fmt",
+    [
+        ("application/sparql-results+json", ox.QueryResultsFormat.JSON),
+        ("application/sparql-results+xml", ox.QueryResultsFormat.XML),
+        ("text/tab-separated-values", ox.QueryResultsFormat.TSV),
+        ("text/csv", None),
+    ],
+)
+def test_results_beyond_max_rows_are_cut_and_say_so(small_limits, accept, fmt):
+    reply = small_limits.query("SELECT * WHERE { ?s ?p ?o }", accept)
+    assert reply.status == 200
+    assert reply.headers["X-SPARQL-Truncated"] == "true"
+    assert reply.headers["X-SPARQL-Max-Rows"] == "5"
+    if fmt is None:
+        assert len(reply.text.splitlines()) == 6
+    else:
+        assert len(list(ox.parse_query_results(reply.body, format=fmt))) == 5
+
+
+def test_graphs_beyond_max_rows_are_cut_and_say_so(small_limits):
+    reply = small_limits.query("CONSTRUCT WHERE { ?s ?p ?o }", "text/turtle")
+    assert reply.headers["X-SPARQL-Truncated"] == "true"
+    assert len(Graph().parse(data=reply.body, format="turtle")) == 5
+
+
+def test_results_within_max_rows_carry_no_truncation_header(small_limits):
+    reply = small_limits.query("SELECT * WHERE { ?s ?p ?o } LIMIT 5", "application/sparql-results+json")
+    assert reply.status == 200
+    assert "X-SPARQL-Truncated" not in reply.headers
+    assert len(json.loads(reply.body)["results"]["bindings"]) == 5
+
+
+def test_limits_are_stated_in_the_service_description(small_limits):
+    reply = small_limits.get("/sparql", {"Accept": "text/turtle"})
+    graph = Graph().parse(data=reply.body, format="turtle")
+    values = {str(p).rsplit("#", 1)[-1]: str(o) for _, p, o in graph if "rcpkg/service#" in str(p)}
+    assert values["maxResultRows"] == "5"
+    assert values["maxQueryBytes"] == "200"
+    assert float(values["queryTimeout"]) == 20
+    assert values["timeoutStatus"] == "503"
+    assert small_limits.query("ASK {}" + " " * 300).status == 413
+
+
+def test_serve_is_ready_quickly_and_stops_cleanly_on_sigterm(launch, endpoint_fixture):
+    started = time.monotonic()
+    server = launch(endpoint_fixture, workers=2)
+    ready = time.monotonic() - started
+    print(f"server ready in {ready:.2f} s")
+    assert server.query(QUICK).status == 200
+    assert server.stop() == 0
+    # the port is free again
+    import socket
+
+    with socket.socket() as s:
+        assert s.connect_ex(("127.0.0.1", server.port)) != 0
+
+
+def test_serve_reports_a_missing_dataset_in_one_line(tmp_path):
+    env_missing = {"RCPKG_DATASET": str(tmp_path / "missing.trig")}
+    import os
+
+    result = subprocess.run(
+        [sys.executable, "-m", "rcpkg.web.server", "--port", "0"],
+        env={**os.environ, **env_missing},
+        capture_output=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert b"Traceback" not in result.stderr
+    assert b"rcpkg build" in result.stderr
+
+
+def test_a_query_running_at_sigterm_does_not_keep_the_server_alive(launch, endpoint_fixture):
+    server = launch(endpoint_fixture, workers=1, query_timeout=60)
+
+    def run_slow():
+        try:
+            server.query(SLOW)
+        except OSError:  # the connection closes when the server stops
+            pass
+
+    thread = threading.Thread(target=run_slow, daemon=True)
+    thread.start()
+    time.sleep(0.5)
+    started = time.monotonic()
+    server.process.send_signal(signal.SIGTERM)
+    server.process.wait(timeout=30)
+    assert time.monotonic() - started < 15
