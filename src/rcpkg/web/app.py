@@ -46,6 +46,9 @@ def create_app(config: Config | None = None, store: Store | None = None) -> Flas
 
     app.register_blueprint(protocol.bp)
     app.register_blueprint(dumps.bp)
+    app.register_blueprint(__import__("rcpkg.web.pages", fromlist=["bp"]).bp)
+    app.register_blueprint(__import__("rcpkg.web.search", fromlist=["bp"]).bp)
+    app.register_blueprint(__import__("rcpkg.web.resources", fromlist=["bp"]).bp)
 
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
