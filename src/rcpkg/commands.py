@@ -38,7 +38,8 @@ def validate(args) -> int:
     try:
         data.parse(path, format="turtle")
     except Exception as exc:
-        raise DataError(f"{path}: not valid Turtle: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise DataError(f"{path}: not valid Turtle: {first}") from None
     report, _ = v.validate(data)
     print(report.text())
     return 0 if report.conforms else 1
@@ -82,14 +83,7 @@ def reconcile(args) -> int:
     print("process\trow\tcolumn\tname in source\trole\tstatus\tkind\tkey\tlabel")
     for proc in processes:
         for ms in sorted(proc.memberships.values(), key=lambda m: (m.cells[0].row, m.role, m.entity)):
-            e = ms.entity
-            label = {
-                "country": lambda: ref.countries[e.key]["name_en"],
-                "organization": lambda: ref.organizations[e.key]["name"],
-                "process": lambda: ref.processes[e.key]["name_in_source"],
-                "group": lambda: ref.groups[e.key]["name"],
-                "category": lambda: ref.categories[e.key],
-            }[e.kind]()
+            e, label = ms.entity, ref.label(ms.entity)
             for name in ms.names_in_source:
                 print(f"{proc.key}\t{ms.cells[0].row}\t{ms.cells[0].column}\t{name}\t{ms.role}\t{ms.status}\t"
                       f"{e.kind}\t{e.key}\t{label}")

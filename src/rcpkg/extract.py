@@ -90,7 +90,8 @@ def _rule(regex: str, role: str | None = None, **kw) -> Rule:
 
 # Labelled cues that open a new statement inside a segment: "... (Total: 49)  Chair: Turkey Co-Chair: Hungary".
 _CUES = re.compile(
-    r"(?<!\S)(?<!Current )(?=(?:Co-Chairs?|Current Chair|Chair|Current Presidency Pro-Tempore|Thematic coordinator on [^:]+):)"
+    r"(?<!\S)(?<!Current )"
+    r"(?=(?:Co-Chairs?|Current Chair|Chair|Current Presidency Pro-Tempore|Thematic coordinator on [^:]+):)"
 )
 _TOTAL = re.compile(r"\(Total:\s*(\d+)\)")
 _SENTENCE = re.compile(r"(?<=[A-Za-z0-9)'’]{2}\.)\s+(?=[A-Z(])")
@@ -128,7 +129,7 @@ OBSERVER_RULES = (
     _rule(r"^In (?P<year>\d{4}), the following countries were invited as observers: (?P<names>.+?)\.?$",
           "invited-observer"),
     _rule(r"^Several organizations were also invited as observers: (?P<names>.+?)\.?$", "invited-observer"),
-    _rule(r"^(?P<names>.+?),? and other partners, notably:$", "observer-or-partner", flag="partners-follow"),
+    _rule(r"^(?P<names>.+?),? and other partners, notably:$", "observer-or-partner"),
     _rule(r"^\([a-z]\)\s*(?P<note>[^:]+?):\s*(?P<names>.+?)\.?$", "partner"),
     _rule(r"^\([a-z]\)\s*(?P<note>other .+?) including (?P<names>.+?)\.?$", "partner"),
     _rule(r"^\([a-z]\)\s*(?P<names>.+?) on ad hoc basis\s*(?:\((?P<note>[^()]+)\))?\.?$", "ad-hoc-participant"),

@@ -14,8 +14,7 @@ from rdflib.namespace import SKOS
 
 from rcpkg import graph, links, paths, resolve, source, validate
 from rcpkg.errors import DataError
-from rcpkg.namespaces import (DATA_GRAPH, INFERRED_GRAPH, METADATA_GRAPH, ONTOLOGY_GRAPH, RCP,
-                              bind_prefixes)
+from rcpkg.namespaces import DATA_GRAPH, INFERRED_GRAPH, METADATA_GRAPH, ONTOLOGY_GRAPH, RCP, bind_prefixes
 
 
 @dataclass

@@ -67,7 +67,8 @@ PREFIX rcp: <https://w3id.org/rcpkg/ontology#>
 PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?process ?declared
-  (COUNT(DISTINCT IF(?role = <https://w3id.org/rcpkg/id/role/member> && ?status = <https://w3id.org/rcpkg/id/status/current>, ?m, ?none)) AS ?members)
+  (COUNT(DISTINCT IF(?role = <https://w3id.org/rcpkg/id/role/member>
+                     && ?status = <https://w3id.org/rcpkg/id/status/current>, ?m, ?none)) AS ?members)
   (COUNT(DISTINCT IF(?role != <https://w3id.org/rcpkg/id/role/member> && ?kind = "country", ?m, ?none)) AS ?otherStates)
   (COUNT(DISTINCT IF(?kind = "organization", ?m, ?none)) AS ?organizations)
   (COUNT(DISTINCT ?ms) AS ?memberships)
@@ -75,7 +76,8 @@ WHERE {
   ?p a rcp:RegionalConsultativeProcess ; rcp:declaredMemberCount ?declared ; rcp:acronym|rdfs:label ?process0 .
   BIND(STRAFTER(STR(?p), "/process/") AS ?process)
   ?ms org:organization ?p ; org:member ?m ; org:role ?role ; rcp:status ?status .
-  BIND(IF(CONTAINS(STR(?m), "/country/"), "country", IF(CONTAINS(STR(?m), "/organization/"), "organization", "other")) AS ?kind)
+  BIND(IF(CONTAINS(STR(?m), "/country/"), "country",
+          IF(CONTAINS(STR(?m), "/organization/"), "organization", "other")) AS ?kind)
 } GROUP BY ?process ?declared ORDER BY ?process
 """
 

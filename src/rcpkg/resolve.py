@@ -59,8 +59,10 @@ class Reference:
     @classmethod
     def load(cls, directory: Path) -> Reference:
         countries = {r["iso3"]: r for r in _read(directory / "countries.csv", ("iso3", "name_en"))}
-        territories = {r["iso3"]: r["state_iso3"] for r in _read(directory / "territories.csv", ("iso3", "state_iso3"))}
-        orgs = {r["key"]: r for r in _read(directory / "organizations.csv", ("key", "acronym", "name", "kind", "part_of"))}
+        territories = {r["iso3"]: r["state_iso3"]
+                       for r in _read(directory / "territories.csv", ("iso3", "state_iso3"))}
+        org_columns = ("key", "acronym", "name", "kind", "part_of")
+        orgs = {r["key"]: r for r in _read(directory / "organizations.csv", org_columns)}
         processes = {r["key"]: r for r in _read(directory / "processes.csv", ("key", "name_in_source", "in_matrix"))}
         groups = {r["key"]: r for r in _read(directory / "groups.csv", ("key", "name", "members", "as_of", "basis"))}
         categories = {r["key"]: r["label"] for r in _read(directory / "categories.csv", ("key", "label"))}
@@ -91,7 +93,7 @@ class Reference:
             if iso3 not in countries or state not in countries:
                 raise ReferenceTableError(f"territories.csv: {iso3} or {state} is not in countries.csv")
         ref = cls(countries, territories, orgs, processes, groups, categories, names)
-        for key, row in groups.items():
+        for key in groups:
             ref.group_members(key)  # checks every member token
         return ref
 
@@ -103,6 +105,18 @@ class Reference:
         if len(found) > 1:
             raise ReferenceTableError(f"the name {name!r} is ambiguous in the reference tables: {found}")
         return found[0] if found else None
+
+    def label(self, entity: Entity) -> str:
+        """The reference tables' name of an entity."""
+        if entity.kind == "country":
+            return self.countries[entity.key]["name_en"]
+        if entity.kind == "organization":
+            return self.organizations[entity.key]["name"]
+        if entity.kind == "process":
+            return self.processes[entity.key]["name_in_source"]
+        if entity.kind == "group":
+            return self.groups[entity.key]["name"]
+        return self.categories[entity.key]
 
     def group_members(self, key: str) -> list[Entity]:
         out = []

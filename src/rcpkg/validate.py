@@ -125,13 +125,14 @@ def validate(data: Graph, ontology: Graph | None = None, inferred: Graph | None 
                                             allow_warnings=True)
     t2 = time.perf_counter()
     violations = []
+    def one(result, p) -> str:
+        value = results.value(result, p)
+        return "" if value is None else (value.n3(union.namespace_manager) if hasattr(value, "n3") else str(value))
+
     for result in results.subjects(RDF.type, SH.ValidationResult):
-        def one(p):
-            value = results.value(result, p)
-            return "" if value is None else (value.n3(union.namespace_manager) if hasattr(value, "n3") else str(value))
         message = results.value(result, SH.resultMessage)
-        violations.append(Violation(one(SH.focusNode), one(SH.resultPath), str(message or ""),
-                                    one(SH.resultSeverity).replace("sh:", "")))
+        violations.append(Violation(one(result, SH.focusNode), one(result, SH.resultPath), str(message or ""),
+                                    one(result, SH.resultSeverity).replace("sh:", "")))
     violations.sort(key=lambda v: (v.focus, v.path, v.message))
     report = Report(bool(conforms), violations, len(data), len(inferred), t1 - t0, t2 - t1)
     return report, inferred
