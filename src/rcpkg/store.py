@@ -372,6 +372,7 @@ class Store:
         """Load a TriG (or N-Quads, Turtle, N-Triples: by extension) file, ``paths.dataset_file()`` by
         default."""
         path = Path(path) if path is not None else paths.dataset_file()
+        _format_from_name(path.name)
         try:
             data = path.read_bytes()
             mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
@@ -379,7 +380,6 @@ class Store:
             raise DataError(f"{path}: no such file; run `rcpkg build` to write the dataset") from None
         except OSError as exc:
             raise DataError(f"{path}: cannot read: {exc.strerror}") from None
-        _format_from_name(path.name)
         return cls.from_bytes(data, path.suffix.lstrip("."), last_modified=mtime, source=str(path))
 
     @classmethod
@@ -395,9 +395,7 @@ class Store:
             raise DataError(f"{source}: not valid {format}: {exc}") from None
         graphs = tuple(sorted(g.value for g in engine.named_graphs() if isinstance(g, ox.NamedNode)))
         count = int(
-            next(iter(engine.query("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", use_default_graph_as_union=True)))[
-                "n"
-            ].value
+            next(iter(engine.query("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", use_default_graph_as_union=True)))["n"].value
         )
         return cls(
             engine=engine,
@@ -539,9 +537,7 @@ class Store:
             # Evaluation errors surface while serialising (results are computed lazily).
             raise QueryError(f"cannot run the query: {exc}") from None
 
-    def _serialize_solutions(
-        self, result: ox.QuerySolutions, media_type: str, max_rows: int | None
-    ) -> Answer:
+    def _serialize_solutions(self, result: ox.QuerySolutions, media_type: str, max_rows: int | None) -> Answer:
         fmt = _results_format(media_type, SELECT)
         if max_rows is None:
             body = result.serialize(format=fmt)
@@ -572,9 +568,7 @@ class Store:
             cut = ox.parse_query_results(cut, format=ox.QueryResultsFormat.TSV).serialize(format=fmt)
         return Answer(cut, media_type, SELECT, max_rows, True)
 
-    def _serialize_triples(
-        self, form: str, result: ox.QueryTriples, media_type: str, max_rows: int | None
-    ) -> Answer:
+    def _serialize_triples(self, form: str, result: ox.QueryTriples, media_type: str, max_rows: int | None) -> Answer:
         fmt = GRAPH_TYPES.get(media_type)
         if fmt is None:
             raise NotAcceptable(f"{media_type} cannot express a graph", available=list(GRAPH_TYPES))

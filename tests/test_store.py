@@ -1,0 +1,293 @@
+"""The store: loading, negotiation, query analysis, serialisation with limits, Python values for pages."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Literal, URIRef
+
+from rcpkg.errors import DataError, QueryError
+from rcpkg.store import (
+    NotAcceptable,
+    QueryRefused,
+    QueryTimeout,
+    Store,
+    inspect_query,
+    negotiate,
+    parse_accept,
+)
+
+FIXTURE = Path(__file__).parent / "fixtures" / "endpoint-small.trig"
+ID = "https://w3id.org/rcpkg/id/"
+RCP = "https://w3id.org/rcpkg/ontology#"
+GRAPH = "https://w3id.org/rcpkg/graph/"
+LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+
+
+@pytest.fixture(scope="module")
+def store() -> Store:
+    return Store.load(FIXTURE)
+
+
+# ------------------------------------------------------------------------------------------ loading
+
+
+def test_load_reads_the_named_graphs_and_counts_the_union(store):
+    assert store.graphs == tuple(GRAPH + g for g in ("data", "inferred", "metadata", "ontology"))
+    assert store.triple_count == 128
+    assert len(store.data_hash) == 64
+    assert store.last_modified.tzinfo is not None
+
+
+def test_load_of_a_missing_file_says_to_build(tmp_path):
+    with pytest.raises(DataError, match="rcpkg build"):
+        Store.load(tmp_path / "rcp.trig")
+
+
+def test_load_of_a_broken_file_is_a_data_error(tmp_path):
+    path = tmp_path / "rcp.trig"
+    path.write_text("<a> <b> .", encoding="utf-8")
+    with pytest.raises(DataError, match="not valid trig"):
+        Store.load(path)
+    with pytest.raises(DataError, match="unknown RDF format"):
+        Store.load(tmp_path / "rcp.csv")
+
+
+def test_the_data_hash_follows_the_bytes():
+    data = FIXTURE.read_bytes()
+    assert Store.from_bytes(data).data_hash == Store.from_bytes(data).data_hash
+    assert Store.from_bytes(data + b"\n# changed\n").data_hash != Store.from_bytes(data).data_hash
+
+
+# ------------------------------------------------------------------------------------- negotiation
+
+
+def test_parse_accept_orders_by_q_then_specificity():
+    assert parse_accept("text/*;q=0.5, text/csv;q=0.5, */*;q=0.1, application/json") == [
+        ("application/json", 1.0),
+        ("text/csv", 0.5),
+        ("text/*", 0.5),
+        ("*/*", 0.1),
+    ]
+    assert parse_accept(None) == [("*/*", 1.0)]
+    assert parse_accept("garbage, text/csv;q=abc") == [("text/csv", 0.0)]
+
+
+@pytest.mark.parametrize(
+    "accept,form,expected",
+    [
+        (None, "SELECT", "application/sparql-results+json"),
+        (None, "CONSTRUCT", "text/turtle"),
+        ("application/xml", "SELECT", "application/sparql-results+xml"),
+        ("application/xml", "CONSTRUCT", "application/rdf+xml"),
+        ("application/json", "DESCRIBE", "application/ld+json"),
+        ("text/plain", "CONSTRUCT", "application/n-triples"),
+        ("text/*", "ASK", "text/csv"),
+        ("text/csv;q=0.2, text/tab-separated-values;q=0.8", "SELECT", "text/tab-separated-values"),
+        ("text/turtle;q=0, */*", "CONSTRUCT", "application/n-triples"),
+    ],
+)
+def test_negotiate(accept, form, expected):
+    assert negotiate(accept, form) == expected
+
+
+def test_negotiate_refuses_what_the_form_cannot_express():
+    with pytest.raises(NotAcceptable):
+        negotiate("text/csv", "CONSTRUCT")
+    with pytest.raises(NotAcceptable):
+        negotiate("text/turtle", "SELECT")
+    with pytest.raises(NotAcceptable):
+        negotiate("text/html", "SELECT")
+    assert negotiate("text/html", "SELECT", extra=("text/html",)) == "text/html"
+
+
+# -------------------------------------------------------------------------------------- analysis
+
+
+@pytest.mark.parametrize(
+    "text,form",
+    [
+        ("SELECT * {}", "SELECT"),
+        ("# comment with CONSTRUCT\nPREFIX a: <http://a/> ask {}", "ASK"),
+        ("BASE <http://x/> CONSTRUCT WHERE { ?s ?p ?o }", "CONSTRUCT"),
+        ("DESCRIBE <http://x>", "DESCRIBE"),
+        ("INSERT DATA { <a> <b> <c> }", "UPDATE"),
+        ("PREFIX a: <http://a/> DELETE WHERE { ?s ?p ?o }", "UPDATE"),
+        ("WITH <g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", "UPDATE"),
+        ("LOAD <http://example.org/x>", "UPDATE"),
+        ("nonsense", ""),
+    ],
+)
+def test_inspect_query_finds_the_form(text, form):
+    assert inspect_query(text).form == form
+
+
+def test_inspect_query_finds_service_clauses_however_written():
+    assert inspect_query("SELECT * { SERVICE <http://e/s> { ?s ?p ?o } }").services == ("http://e/s",)
+    assert inspect_query("PREFIX e: <http://e/> SELECT * { SERVICE SILENT e:s {} }").services == ("http://e/s",)
+    assert inspect_query("SELECT * { service ?x {} }").services == ("?x",)
+    assert inspect_query("SELECT * { \\u0053ERVICE <http://e/s> {} }").services == ("http://e/s",)
+    assert inspect_query("SELECT * { FILTER(?a<?b)SERVICE<http://e/s>{} }").services == ("http://e/s",)
+    assert inspect_query('SELECT * { BIND("SERVICE <http://e/s>" AS ?x) } # SERVICE <http://e/t>').services == ()
+    assert inspect_query("SELECT * { ?s <http://e/SERVICE> ?o }").services == ()
+
+
+def test_inspect_query_finds_from_graphs_and_nondeterminism():
+    info = inspect_query("BASE <http://b/> PREFIX g: <http://g/> SELECT * FROM g:one FROM NAMED <two> { }")
+    assert info.from_graphs == ("http://g/one",)
+    assert info.from_named_graphs == ("http://b/two",)
+    assert info.deterministic
+    assert not inspect_query("SELECT (NOW() AS ?t) {}").deterministic
+    assert not inspect_query("SELECT (struuid () AS ?t) {}").deterministic
+    assert inspect_query("SELECT ?now {}").deterministic
+
+
+def test_check_refuses_updates_services_and_unknown_graphs(store):
+    with pytest.raises(QueryRefused, match="read-only"):
+        store.check("CLEAR ALL")
+    with pytest.raises(QueryRefused, match="SERVICE"):
+        store.check("SELECT * { SERVICE <http://e/s> {} }")
+    store.check("SELECT * { SERVICE <http://e/s> {} }", allowed_services=["http://e/s"])
+    with pytest.raises(QueryRefused, match="not a graph of this dataset"):
+        store.check("SELECT * FROM <http://example.org/g> {}")
+    with pytest.raises(QueryRefused, match="named-graph-uri"):
+        store.check("SELECT * {}", named_graph_uris=["http://example.org/g"])
+    store.check(f"SELECT * FROM <{GRAPH}data> {{}}")
+
+
+# ------------------------------------------------------------------------------------- execution
+
+
+def test_query_returns_bytes_and_media_type(store):
+    body, media_type = store.query("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", "text/csv")
+    assert media_type == "text/csv"
+    assert body == b"n\r\n128\r\n"
+
+
+def test_malformed_query_is_a_query_error_with_the_position(store):
+    with pytest.raises(QueryError, match="error at 1:"):
+        store.execute("SELECT * {", "application/sparql-results+json")
+
+
+@pytest.mark.parametrize(
+    "media_type",
+    ["application/sparql-results+json", "application/sparql-results+xml", "text/csv", "text/tab-separated-values"],
+)
+def test_max_rows_cuts_large_answers_in_every_format(store, media_type):
+    cut = store.execute("SELECT * { ?s ?p ?o }", media_type, max_rows=10)
+    assert cut.truncated and cut.rows == 10
+    whole = store.execute("SELECT * { ?s ?p ?o }", media_type, max_rows=1000)
+    assert not whole.truncated
+    exact = store.execute("SELECT * { ?s ?p ?o }", media_type, max_rows=128)
+    assert not exact.truncated
+    if media_type == "text/csv":
+        assert len(cut.body.decode().splitlines()) == 11
+    else:
+        fmt = ox.QueryResultsFormat.from_media_type(media_type)
+        assert len(list(ox.parse_query_results(cut.body, format=fmt))) == 10
+        assert len(list(ox.parse_query_results(exact.body, format=fmt))) == 128
+
+
+def test_max_rows_counts_solutions_not_lines(store):
+    # a literal with a newline: one solution, two lines of CSV
+    text = f"SELECT ?t {{ <{ID}process/bali-process> <{RCP}governmentsText> ?t }}"
+    for media_type in ("text/csv", "application/sparql-results+json", "text/tab-separated-values"):
+        answer = store.execute(text, media_type, max_rows=1)
+        assert not answer.truncated, media_type
+
+
+def test_max_rows_cuts_graphs(store):
+    answer = store.execute("CONSTRUCT WHERE { ?s ?p ?o }", "application/n-triples", max_rows=7)
+    assert answer.truncated and answer.rows == 7
+    assert len(answer.body.splitlines()) == 7
+    assert answer.form == "CONSTRUCT"
+    assert store.execute(f"DESCRIBE <{ID}country/hun>", "text/turtle").form == "DESCRIBE"
+
+
+def test_a_query_outliving_its_timeout_raises_and_taints_the_store():
+    store = Store.load(FIXTURE)
+    slow = "SELECT (COUNT(*) AS ?n) { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f }"  # 2 million rows: about a second
+    started = time.monotonic()
+    with pytest.raises(QueryTimeout, match="0.05 s"):
+        store.execute(slow, "application/sparql-results+json", timeout=0.05)
+    assert time.monotonic() - started < 0.5
+    assert store.tainted
+    assert not Store.load(FIXTURE).tainted
+
+
+def test_a_quick_query_within_its_timeout_answers(store):
+    answer = store.execute("ASK { ?s ?p ?o }", "application/sparql-results+json", timeout=5)
+    assert json.loads(answer.body) == {"head": {}, "boolean": True}
+    assert not store.tainted
+
+
+# ---------------------------------------------------------------------------------- Python values
+
+
+def test_select_returns_rdflib_terms(store):
+    rows = store.select(
+        f"SELECT ?c ?name ?code {{ ?c a <{RCP}Country> ; <{LABEL}> ?name . "
+        f"OPTIONAL {{ ?c <http://www.w3.org/2002/07/owl#sameAs> ?code }} }} ORDER BY ?name"
+    )
+    assert [str(r["name"]) for r in rows] == ["Belarus", "Hungary", "Poland", "Türkiye, Turkey"]
+    assert rows[0]["name"] == Literal("Belarus", lang="en")
+    assert rows[0]["c"] == URIRef(ID + "country/blr")
+    assert "code" not in rows[0] and rows[2]["code"] == URIRef("http://www.wikidata.org/entity/Q36")
+
+
+def test_select_binds_variables_safely(store):
+    text = f"SELECT ?name {{ ?c <{LABEL}> ?name }}"
+    assert store.select(text, {"c": ID + "country/hun"}) == [{"name": Literal("Hungary", lang="en")}]
+    assert store.select(text, {"c": URIRef(ID + "country/pol")}) == [{"name": Literal("Poland", lang="en")}]
+    with pytest.raises(QueryError):
+        store.select(text, {"c": ID + "country/hun> } #"})
+    with pytest.raises(QueryError):
+        store.select(text, {"c": "not an iri> . ?x ?y ?z"})
+    with pytest.raises(QueryError):
+        store.select(text, {"c } ": ID})
+
+
+def test_ask_and_construct(store):
+    assert store.ask(f"ASK {{ ?p <{RCP}acronym> ?a }}", {"a": Literal("CBCP")})
+    assert not store.ask(f"ASK {{ ?p <{RCP}acronym> ?a }}", {"a": Literal("XYZ")})
+    graph = store.construct(
+        f"CONSTRUCT {{ ?p <{LABEL}> ?n }} WHERE {{ ?p a <{RCP}RegionalConsultativeProcess> ; <{LABEL}> ?n }}"
+    )
+    assert len(graph) == 3
+    with pytest.raises(QueryError):
+        store.select("ASK {}")
+    with pytest.raises(QueryError):
+        store.ask("SELECT * {}")
+
+
+def test_describe_follows_outgoing_and_optionally_incoming_links(store):
+    hun = ID + "country/hun"
+    outgoing = store.describe(hun)
+    assert len(outgoing) == 3
+    assert all(s == URIRef(hun) for s, _, _ in outgoing)
+    both = store.describe(hun, incoming=True)
+    assert len(both) == 3 + 2 + 2  # two memberships, two inferred hasMemberGovernment
+    assert len(store.describe(ID + "country/nowhere")) == 0
+
+
+def test_quads_tell_asserted_from_inferred(store):
+    quads = store.quads(URIRef(ID + "process/bali-process"), URIRef(RCP + "hasMemberGovernment"))
+    assert quads == [
+        (
+            URIRef(ID + "process/bali-process"),
+            URIRef(RCP + "hasMemberGovernment"),
+            URIRef(ID + "country/tur"),
+            GRAPH + "inferred",
+        )
+    ]
+    assert len(store.quads(graph=GRAPH + "inferred")) == 6
+
+
+def test_contains(store):
+    assert store.contains(ID + "country/hun")
+    assert store.contains(ID + "role/member")
+    assert not store.contains(ID + "country/xyz")

@@ -1,0 +1,112 @@
+"""The VoID / DCAT description is counted from the dataset it describes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, VOID
+
+from rcpkg.namespaces import DATA_GRAPH
+from rcpkg.void import DUMP_FILES, describe
+
+FIXTURE = Path(__file__).parent / "fixtures" / "endpoint-small.trig"
+DS = URIRef("https://w3id.org/rcpkg/dataset")
+RCP = "https://w3id.org/rcpkg/ontology#"
+
+
+@pytest.fixture(scope="module")
+def dataset() -> Dataset:
+    ds = Dataset()
+    ds.parse(FIXTURE, format="trig")
+    return ds
+
+
+@pytest.fixture(scope="module")
+def void(dataset):
+    return describe(dataset)
+
+
+def value(graph, subject, predicate):
+    values = list(graph.objects(subject, predicate))
+    assert len(values) == 1, (subject, predicate, values)
+    return values[0].toPython() if isinstance(values[0], Literal) else values[0]
+
+
+def test_counts_come_from_the_described_graphs(void):
+    # data 97 + ontology 22 + inferred 6 = 125; the metadata graph itself is not counted
+    assert value(void, DS, VOID.triples) == 125
+    assert value(void, DS, VOID.classes) == 9
+    assert value(void, DS, VOID.entities) > 20
+
+
+def test_class_and_property_partitions(void):
+    parts = {
+        value(void, p, VOID["class"]): value(void, p, VOID.entities) for p in void.objects(DS, VOID.classPartition)
+    }
+    assert parts[URIRef(RCP + "RegionalConsultativeProcess")] == 3
+    assert parts[URIRef(RCP + "Country")] == 4
+    props = {
+        value(void, p, VOID.property): value(void, p, VOID.triples) for p in void.objects(DS, VOID.propertyPartition)
+    }
+    assert props[URIRef(RCP + "hasMemberGovernment")] == 6
+    assert value(void, DS, VOID.properties) == len(props)
+
+
+def test_one_subset_per_named_graph(void):
+    subsets = {
+        str(value(void, s, URIRef("http://www.w3.org/ns/sparql-service-description#name"))): value(
+            void, s, VOID.triples
+        )
+        for s in void.objects(DS, VOID.subset)
+        if (s, RDF.type, VOID.Dataset) in void
+    }
+    assert subsets == {
+        "https://w3id.org/rcpkg/graph/data": 97,
+        "https://w3id.org/rcpkg/graph/ontology": 22,
+        "https://w3id.org/rcpkg/graph/inferred": 6,
+    }
+
+
+def test_linksets_by_target(dataset, void):
+    linksets = list(void.subjects(RDF.type, VOID.Linkset))
+    assert len(linksets) == 1
+    ls = linksets[0]
+    assert value(void, ls, VOID.objectsTarget) == URIRef("https://www.wikidata.org/")
+    assert value(void, ls, VOID.linkPredicate) == OWL.sameAs
+    assert value(void, ls, VOID.triples) == 1
+    # a GeoNames link makes a second linkset
+    extended = Dataset()
+    for quad in dataset.quads():
+        extended.add(quad)
+    extended.graph(DATA_GRAPH).add(
+        (
+            URIRef("https://w3id.org/rcpkg/id/country/hun"),
+            URIRef("https://schema.org/sameAs"),
+            URIRef("https://sws.geonames.org/719819/"),
+        )
+    )
+    targets = {
+        value(describe(extended), ls, VOID.objectsTarget) for ls in describe(extended).subjects(RDF.type, VOID.Linkset)
+    }
+    assert targets == {URIRef("https://www.wikidata.org/"), URIRef("https://www.geonames.org/")}
+
+
+def test_licence_source_dumps_and_endpoint(void):
+    assert value(void, DS, DCTERMS.license) == URIRef("https://creativecommons.org/licenses/by/4.0/")
+    assert value(void, DS, DCTERMS.source) == URIRef("https://w3id.org/rcpkg/id/source/iom-rcp-matrix-2008")
+    assert value(void, DS, VOID.sparqlEndpoint) == URIRef("https://w3id.org/rcpkg/sparql")
+    dumps = set(void.objects(DS, VOID.dataDump))
+    assert dumps == {URIRef(f"https://w3id.org/rcpkg/dumps/{d.name}") for d in DUMP_FILES}
+    for dump in dumps:
+        assert (dump, RDF.type, DCAT.Distribution) in void
+        assert value(void, dump, DCAT.downloadURL) == dump
+    assert (URIRef("https://w3id.org/rcpkg/sparql"), RDF.type, DCAT.DataService) in void
+
+
+def test_the_same_dataset_gives_the_same_description(dataset, void):
+    assert isomorphic(describe(dataset), void)
+    first = sorted(describe(dataset).serialize(format="nt").splitlines())
+    assert first == sorted(void.serialize(format="nt").splitlines())

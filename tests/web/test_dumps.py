@@ -1,0 +1,166 @@
+"""The dumps: written deterministically by ``write_dumps``, served under /dumps/ with sizes and checksums;
+the VoID description at /.well-known/void."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import subprocess
+
+import pytest
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import DCTERMS, RDF, VOID
+
+from rcpkg.dump import write_dumps
+from rcpkg.namespaces import DATA_GRAPH, METADATA_GRAPH
+from rcpkg.void import describe
+
+NAMES = ["rcp.ttl", "rcp.nt", "rcp.nt.gz", "rcp.jsonld", "rcp.trig", "rcp.nq.gz", "SHA256SUMS"]
+CC_BY = URIRef("https://creativecommons.org/licenses/by/4.0/")
+
+
+def fixture_dataset(path) -> Dataset:
+    ds = Dataset()
+    ds.parse(path, format="trig")
+    # as `rcpkg build` does: the metadata graph is the VoID description of the others
+    ds.remove_graph(ds.graph(METADATA_GRAPH))
+    metadata = describe(ds)
+    target = ds.graph(METADATA_GRAPH)
+    for triple in metadata:
+        target.add(triple)
+    return ds
+
+
+@pytest.fixture(scope="module")
+def dumps(tmp_path_factory, endpoint_fixture):
+    directory = tmp_path_factory.mktemp("dumps")
+    written = write_dumps(fixture_dataset(endpoint_fixture), directory)
+    return directory, written
+
+
+@pytest.fixture(scope="module")
+def dumps_server(server_factory, dumps):
+    directory, _ = dumps
+    return server_factory(directory / "rcp.trig")
+
+
+def test_write_dumps_writes_every_file_and_checksums(dumps):
+    directory, written = dumps
+    assert [p.name for p in written] == NAMES
+    sums = dict(line.split("  ")[::-1] for line in (directory / "SHA256SUMS").read_text().splitlines())
+    assert sorted(sums) == sorted(NAMES[:-1])
+    for name, digest in sums.items():
+        assert hashlib.sha256((directory / name).read_bytes()).hexdigest() == digest
+    result = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=directory, capture_output=True)
+    assert result.returncode == 0, result.stdout
+    assert not [p for p in directory.iterdir() if p.name.startswith(".")]  # no temporary files left
+
+
+def test_write_dumps_gives_the_same_bytes_twice(dumps, tmp_path, endpoint_fixture):
+    directory, _ = dumps
+    write_dumps(fixture_dataset(endpoint_fixture), tmp_path)
+    for name in NAMES:
+        assert (tmp_path / name).read_bytes() == (directory / name).read_bytes(), name
+
+
+def test_gzip_dumps_carry_no_time_stamp(dumps):
+    directory, _ = dumps
+    for name in ("rcp.nt.gz", "rcp.nq.gz"):
+        header = (directory / name).read_bytes()[:10]
+        assert header[4:8] == b"\x00\x00\x00\x00"  # MTIME = 0
+    assert gzip.decompress((directory / "rcp.nt.gz").read_bytes()) == (directory / "rcp.nt").read_bytes()
+
+
+def test_data_dumps_hold_the_data_graph(dumps, endpoint_fixture):
+    directory, _ = dumps
+    data = fixture_dataset(endpoint_fixture).graph(DATA_GRAPH)
+    expected = Graph()
+    for triple in data:
+        expected.add(triple)
+    for name, fmt in (("rcp.ttl", "turtle"), ("rcp.nt", "nt")):
+        assert isomorphic(Graph().parse(directory / name, format=fmt), expected), name
+    lines = (directory / "rcp.nt").read_bytes().splitlines()
+    assert lines == sorted(lines)
+
+
+def test_dataset_dumps_hold_every_named_graph(dumps, endpoint_fixture):
+    directory, _ = dumps
+    source = fixture_dataset(endpoint_fixture)
+    expected = {str(g.identifier): g for g in source.contexts() if len(g)}
+    for name, fmt in (("rcp.trig", "trig"), ("rcp.jsonld", "json-ld"), ("rcp.nq.gz", "nquads")):
+        ds = Dataset()
+        if name.endswith(".gz"):
+            ds.parse(data=gzip.decompress((directory / name).read_bytes()), format=fmt)
+        else:
+            ds.parse(directory / name, format=fmt)
+        found = {str(g.identifier): g for g in ds.contexts() if len(g)}
+        assert set(found) == set(expected), name
+        for graph_name, graph in expected.items():
+            assert isomorphic(found[graph_name], graph), (name, graph_name)
+
+
+def test_dumps_listing_gives_size_and_checksum(dumps_server, dumps):
+    directory, _ = dumps
+    reply = dumps_server.get("/dumps/", {"Accept": "application/json"})
+    assert reply.status == 200
+    listing = json.loads(reply.body)["dumps"]
+    assert [d["name"] for d in listing] == NAMES[:-1]
+    for entry in listing:
+        data = (directory / entry["name"]).read_bytes()
+        assert entry["bytes"] == len(data)
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest()
+        assert entry["url"] == dumps_server.url + "dumps/" + entry["name"]
+    page = dumps_server.get("/dumps/", {"Accept": "text/html"})
+    assert page.media_type == "text/html"
+    for entry in listing:
+        assert entry["sha256"] in page.text and f'href="{entry["name"]}"' in page.text
+
+
+@pytest.mark.parametrize(
+    "name,media_type",
+    [
+        ("rcp.ttl", "text/turtle"),
+        ("rcp.nt", "application/n-triples"),
+        ("rcp.nt.gz", "application/gzip"),
+        ("rcp.jsonld", "application/ld+json"),
+        ("rcp.trig", "application/trig"),
+        ("rcp.nq.gz", "application/gzip"),
+        ("SHA256SUMS", "text/plain"),
+    ],
+)
+def test_dump_files_are_served_with_their_media_type(dumps_server, dumps, name, media_type):
+    directory, _ = dumps
+    reply = dumps_server.get("/dumps/" + name)
+    assert reply.status == 200
+    assert reply.media_type == media_type
+    assert reply.body == (directory / name).read_bytes()
+    assert reply.headers["Access-Control-Allow-Origin"] == "*"
+    if name != "SHA256SUMS":
+        etag = reply.headers["ETag"]
+        assert etag.strip('"') == hashlib.sha256(reply.body).hexdigest()
+        assert dumps_server.get("/dumps/" + name, {"If-None-Match": etag}).status == 304
+
+
+@pytest.mark.parametrize("path", ["/dumps/rcp.rdf", "/dumps/.rcp.ttl.tmp", "/dumps/..%2Frcp.trig", "/dumps/x/y"])
+def test_only_dump_files_are_served(dumps_server, path):
+    assert dumps_server.get(path).status == 404
+
+
+def test_void_description_is_served_from_the_metadata_graph(dumps_server):
+    for path in ("/.well-known/void", "/dataset"):
+        reply = dumps_server.get(path, {"Accept": "text/turtle"})
+        assert reply.status == 200
+        assert reply.media_type == "text/turtle"
+        graph = Graph().parse(data=reply.body, format="turtle")
+        datasets = set(graph.subjects(RDF.type, VOID.Dataset))
+        main = URIRef("https://w3id.org/rcpkg/dataset")
+        assert main in datasets
+        assert (main, DCTERMS.license, CC_BY) in graph
+        assert (main, VOID.sparqlEndpoint, URIRef("https://w3id.org/rcpkg/sparql")) in graph
+        assert (main, VOID.triples, Literal(125)) in graph
+    jsonld = dumps_server.get("/.well-known/void", {"Accept": "application/ld+json"})
+    assert jsonld.media_type == "application/ld+json"
+    assert len(Graph().parse(data=jsonld.body, format="json-ld")) == len(graph)
+    assert dumps_server.get("/.well-known/void", {"Accept": "image/png"}).status == 406
