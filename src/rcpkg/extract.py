@@ -277,7 +277,30 @@ def items(cells: list[Cell]) -> list[Item]:
                 body = re.split(r"\s{2,}", line[m.end():end].strip())[0].strip()
                 body = re.sub(r"(?:;|,)?\s*(?:as well as|and)$", "", body).strip()
                 out.append(Item(cell, len(out) + 1, m.group("marker").strip(), body))
+    if not out:
+        out = _counted_list(cells)
     return out
+
+
+_NUMBERS = {w: n for n, w in enumerate("two three four five six seven eight nine ten".split(), start=2)}
+_COUNTED = re.compile(r"^(?P<count>Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten) main areas of discussion:\s*"
+                      r"(?P<list>[^:]+?)\.?$", re.I)
+
+
+def _counted_list(cells: list[Cell]) -> list[Item]:
+    """An unnumbered list that announces its length: "Three main areas of discussion: a; b; and c." gives
+    three items (marker ''), or none if the count and the list disagree."""
+    for cell in cells:
+        for line in cell.text.split("\n"):
+            m = _COUNTED.match(line.strip())
+            if not m:
+                continue
+            parts = [re.sub(r"^(?:and|as well as)\s+", "", p.strip()) for p in m.group("list").split(";")]
+            if len(parts) == _NUMBERS[m.group("count").lower()] and all(parts):
+                return [Item(cell, i, "", p) for i, p in enumerate(parts, start=1)]
+            raise SourceError(f"the text announces {m.group('count').lower()} items but lists {len(parts)}",
+                              cell.row, cell.column, line)
+    return []
 
 
 _ROMAN = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x")

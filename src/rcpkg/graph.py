@@ -177,7 +177,8 @@ class GraphBuilder:
                 add(iri, prop, node)
                 add(node, RDF.type, RCP.MainArea if kind == "main-area" else RCP.Priority)
                 add(node, RCP.position, Literal(item.position))
-                add(node, RCP.marker, Literal(item.marker))
+                if item.marker:
+                    add(node, RCP.marker, Literal(item.marker))
                 add(node, RDFS.label, en(item.text))
                 add(node, PROV.wasDerivedFrom, self.cell(item.cell))
                 for theme in self.classifier.themes(item.text):

@@ -95,6 +95,18 @@ def test_numbered_items_continue_across_rows(processes):
     assert len(mtm.main_areas) == 8
 
 
+def test_an_unnumbered_list_that_announces_its_length_gives_items(processes):
+    puebla = processes["puebla-process"]
+    assert [i.text for i in puebla.main_areas] == [
+        "migration policy and management", "human rights of migrants", "migration and development"]
+
+
+def test_a_wrong_announced_count_is_an_error(home):
+    path = _mutate(home, "Three main areas of discussion:", "Four main areas of discussion:")
+    with pytest.raises(SourceError, match="announces four items but lists 3"):
+        knowledge_base.extract_processes(path)
+
+
 # ------------------------------------------------------------------------------------------ mutated sources
 def _mutate(home, old, new):
     path = home / "data" / "source" / "iom-rcp-matrix-2008.txt"
