@@ -113,7 +113,8 @@ def chart_data(store: Store) -> ChartData:
                 year = int(str(row["year"])[:4])
             except ValueError:
                 year = None
-        processes.append(charts.Item(iri, acronym or lab.label(iri), local_href(iri), year))
+        name = acronym or lab.idx.short_names.get(iri) or lab.label(iri)
+        processes.append(charts.Item(iri, name, local_href(iri), year))
     processes.sort(key=lambda p: (p.year if p.year is not None else 9999, p.label))
     order = {p.key: i for i, p in enumerate(processes)}
     cells: dict[tuple[str, str], str] = {}

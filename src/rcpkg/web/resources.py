@@ -158,6 +158,7 @@ class Index:
     labels: dict[str, str]
     hash_namespaces: frozenset[str]
     names: list[tuple[str, str, str]] = field(default_factory=list)  # (iri, label|name|acronym, text)
+    short_names: dict[str, str] = field(default_factory=dict)  # the shortest label or other name
 
 
 _INDEXES: dict[str, Index] = {}
@@ -195,7 +196,7 @@ def _build_index(store: Store, base: str) -> Index:
         "PREFIX rcp: <" + base + "ontology#>\n"
         "SELECT ?s ?p ?o WHERE { ?s ?p ?o . FILTER(isIRI(?s) && isLiteral(?o)) "
         "FILTER(?p IN (skos:prefLabel, rdfs:label, foaf:name, schema:name, dcterms:title, skos:altLabel, "
-        "rcp:acronym, skos:notation)) }"
+        "rcp:acronym, skos:notation, skos:hiddenLabel)) }"
     )
     candidates: dict[str, dict[str, list[Literal]]] = defaultdict(lambda: defaultdict(list))
     names: list[tuple[str, str, str]] = []
@@ -207,6 +208,8 @@ def _build_index(store: Store, base: str) -> Index:
                 names.append((s, "label", str(o)))
             elif p == base + "ontology#acronym":
                 names.append((s, "acronym", str(o)))
+            elif p == str(SKOS.hiddenLabel):
+                names.append((s, "hidden", str(o)))
             elif p in (str(SKOS.altLabel), str(FOAF.name), str(SCHEMA.name)):
                 names.append((s, "name", str(o)))
     labels = {}
@@ -221,7 +224,11 @@ def _build_index(store: Store, base: str) -> Index:
             if acronyms:
                 labels[s] = _best_literal(acronyms)
     hash_namespaces = frozenset(i.split("#", 1)[0] for i in iris if "#" in i)
-    return Index(frozenset(iris), labels, hash_namespaces, sorted(set(names)))
+    short: dict[str, str] = {}
+    for s, kind, text in sorted(set(names)):
+        if kind in ("label", "name") and (s not in short or len(text) < len(short[s])):
+            short[s] = text
+    return Index(frozenset(iris), labels, hash_namespaces, sorted(set(names)), short)
 
 
 def _best_literal(values: list[Literal]) -> str:
