@@ -26,6 +26,9 @@ FORMATS = {
     "rdf": "application/rdf+xml",
 }
 RDFLIB_FORMATS = {"ttl": "turtle", "jsonld": "json-ld", "nt": "nt", "rdf": "xml"}
+# rdflib's own TriG and JSON-LD parsers warn about their deprecated ConjunctiveGraph internals.
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 
 
