@@ -35,7 +35,12 @@ def test_role_category_names_former_and_suspended_members():
     assert role_category("Member", "former") == "former member"
     assert role_category("member", "suspended") == "suspended member"
     assert role_category("observer", "current") == "observer"
-    assert role_category("secretariat") == "other"
+    assert role_category("secretariat-support") == "secretariat"
+    assert role_category("invited-observer") == "observer"
+    assert role_category("observer-or-partner") == "observer or partner"
+    assert role_category("cooperation-partner") == "partner"
+    assert role_category("co-chair") == "chair"
+    assert role_category("thematic-coordinator") == "other"
 
 
 def test_matrix_draws_one_square_per_participation_in_its_role_colour():
@@ -59,7 +64,8 @@ def test_matrix_has_accessible_title_description_and_legend_of_roles_present():
     cells = {("c:hun", "p:buda"): "member", ("c:aus", "p:bali"): "former member"}
     svg = membership_matrix_svg([BUDA, BALI], [AUS, HUN], cells, title="Who takes part")
     root = parse(svg)
-    assert root.get("role") == "img"
+    assert root.get("role") == "graphics-document"
+    assert root.get("aria-labelledby") == "matrix-title matrix-desc"
     assert root.find("svg:title", NS).text == "Who takes part"
     assert "1 member" in root.find("svg:desc", NS).text
     legend = [t.text for t in root.findall("svg:text", NS)]

@@ -20,7 +20,10 @@ ROLE_COLOURS: dict[str, str] = {
     "former member": "#8fb3d9",
     "suspended member": "#b7c7d6",
     "observer": "#e08a1e",
+    "observer or partner": "#f0b765",
     "partner": "#3b9c5a",
+    "chair": "#b03a48",
+    "secretariat": "#6b4fa0",
     "other": "#9a8fb3",
 }
 ROLE_ORDER = list(ROLE_COLOURS)
@@ -46,7 +49,7 @@ def _text_width(text: str, size: float = 11) -> float:
 def _open_svg(width: float, height: float, title: str, desc: str, ident: str) -> list[str]:
     return [
         f'<svg xmlns="{SVG_NS}" width="{width:.0f}" height="{height:.0f}" '
-        f'viewBox="0 0 {width:.0f} {height:.0f}" role="img" '
+        f'viewBox="0 0 {width:.0f} {height:.0f}" role="graphics-document" '
         f'aria-labelledby="{ident}-title {ident}-desc" font-family={quoteattr(FONT)} font-size="11">',
         f'<title id="{ident}-title">{escape(title)}</title>',
         f'<desc id="{ident}-desc">{escape(desc)}</desc>',
@@ -67,8 +70,17 @@ def role_category(role: str, status: str | None = None) -> str:
         if status in ("former", "suspended"):
             return f"{status} member"
         return "member"
-    if role in ROLE_COLOURS:
-        return role
+    words = role.replace("-", " ")
+    if words in ROLE_COLOURS:
+        return words
+    if "observer" in words:
+        return "observer or partner" if "partner" in words else "observer"
+    if "partner" in words:
+        return "partner"
+    if "chair" in words or "presidency" in words:
+        return "chair"
+    if "secretariat" in words:
+        return "secretariat"
     return "other"
 
 
@@ -111,12 +123,9 @@ def membership_matrix_svg(
         y = top + i * cell
         if i % 2 == 0:
             out.append(
-                f'<rect x="0" y="{y:.1f}" width="{left + len(processes) * cell:.1f}" height="{cell}" '
-                f'fill="#f2f4f7"/>'
+                f'<rect x="0" y="{y:.1f}" width="{left + len(processes) * cell:.1f}" height="{cell}" fill="#f2f4f7"/>'
             )
-        label = (
-            f'<text x="{left - 6:.1f}" y="{y + cell - 3.5:.1f}" text-anchor="end">{escape(part.label)}</text>'
-        )
+        label = f'<text x="{left - 6:.1f}" y="{y + cell - 3.5:.1f}" text-anchor="end">{escape(part.label)}</text>'
         out.append(_link(part.href, label))
         for j, proc in enumerate(processes):
             category = cells.get((part.key, proc.key))
@@ -194,8 +203,7 @@ def overlap_svg(
         out.append(
             _link(
                 row.href,
-                f'<text x="{left - 6:.1f}" y="{y + cell / 2 + 4:.1f}" text-anchor="end">'
-                f"{escape(row.label)}</text>",
+                f'<text x="{left - 6:.1f}" y="{y + cell / 2 + 4:.1f}" text-anchor="end">{escape(row.label)}</text>',
             )
         )
         for j, col in enumerate(processes):

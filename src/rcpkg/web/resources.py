@@ -223,6 +223,16 @@ def _build_index(store: Store, base: str) -> Index:
             acronyms = by_prop.get(base + "ontology#acronym")
             if acronyms:
                 labels[s] = _best_literal(acronyms)
+    # Role-qualified relations (org:Membership) have no label of their own: name them by what they relate.
+    qualified = store.select(
+        "PREFIX org: <http://www.w3.org/ns/org#>\n"
+        "SELECT ?m ?member ?role ?org WHERE { ?m org:member ?member ; org:role ?role ; org:organization ?org }"
+    )
+    for row in qualified:
+        m = str(row["m"])
+        if m not in labels:
+            parts = [labels.get(str(row[k]), str(row[k]).rsplit("/", 1)[-1]) for k in ("member", "role", "org")]
+            labels[m] = f"{parts[0]}: {parts[1]} of {parts[2]}"
     hash_namespaces = frozenset(i.split("#", 1)[0] for i in iris if "#" in i)
     short: dict[str, str] = {}
     for s, kind, text in sorted(set(names)):
@@ -487,7 +497,26 @@ def _int(text: str) -> int:
         return 1 << 30
 
 
-_ROLE_ORDER = ["member", "observer", "partner", "chair", "co-chair", "secretariat"]
+_ROLE_ORDER = [
+    "member",
+    "observer",
+    "invited-observer",
+    "observer-or-partner",
+    "partner",
+    "cooperation-partner",
+    "participant",
+    "ad-hoc-participant",
+    "chair",
+    "co-chair",
+    "presidency-pro-tempore",
+    "co-host",
+    "steering-board-member",
+    "steering-group-member",
+    "thematic-coordinator",
+    "secretariat",
+    "secretariat-staff",
+    "secretariat-support",
+]
 
 _MEMBERSHIPS = """
 PREFIX org: <http://www.w3.org/ns/org#>
