@@ -292,3 +292,20 @@ def test_one_thing_of_every_kind_in_every_rdf_format(kb_server):
             assert len(g) > 0, (iri, ext)
             if ext == "jsonld":
                 assert isinstance(json.loads(reply.body), dict | list)
+
+
+def test_links_and_redirects_follow_the_mount_point_behind_a_proxy():
+    """Mounted under /kb (WSGI SCRIPT_NAME), redirects and links keep the prefix."""
+    from rcpkg.config import Config
+    from rcpkg.store import Store
+    from rcpkg.web.app import create_app
+
+    config = Config(dataset=FIXTURE)
+    client = create_app(config, Store.load(FIXTURE)).test_client()
+    reply = client.get("/id/process/budapest-process", base_url="http://proxy.example/kb/")
+    assert reply.status_code == 303
+    assert urlsplit(reply.headers["Location"]).path == "/kb/doc/id/process/budapest-process.html"
+    page = client.get("/doc/id/process/budapest-process.html", base_url="http://proxy.example/kb/").text
+    assert 'href="/kb/id/country/hun"' in page
+    assert 'href="/kb/static/style.css"' in page
+    assert 'href="/id/' not in page
