@@ -47,6 +47,7 @@ master in milliseconds.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import re
@@ -258,6 +259,7 @@ def _unescape(text: str) -> str:
     return _UNICODE_ESCAPE.sub(repl, text)
 
 
+@functools.lru_cache(maxsize=4096)
 def inspect_query(text: str) -> QueryInfo:
     """Read the query form, SERVICE endpoints and FROM graphs from the tokens of ``text``.
 

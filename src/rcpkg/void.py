@@ -72,9 +72,7 @@ DUMP_FILES = (
     DumpFile("rcp.nt.gz", "application/n-triples", "N-Triples, data graph, gzip", "data", "application/gzip"),
     DumpFile("rcp.jsonld", "application/ld+json", "JSON-LD, all named graphs", "all"),
     DumpFile("rcp.trig", "application/trig", "TriG, all named graphs", "all"),
-    DumpFile(
-        "rcp.nq.gz", "application/n-quads", "N-Quads, all named graphs, gzip", "all", "application/gzip"
-    ),
+    DumpFile("rcp.nq.gz", "application/n-quads", "N-Quads, all named graphs, gzip", "all", "application/gzip"),
 )
 
 GRAPH_TITLES = {
@@ -207,9 +205,7 @@ def describe(dataset: Dataset, base: str = BASE) -> Graph:
         g.add((url, RDF.type, DCAT.Distribution))
         g.add((url, DCTERMS.title, Literal(dump.title, lang="en")))
         g.add((url, DCAT.downloadURL, url))
-        g.add(
-            (url, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{dump.media_type}"))
-        )
+        g.add((url, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{dump.media_type}")))
         if dump.compression:
             g.add(
                 (

@@ -178,3 +178,21 @@ def test_service_description_in_html_for_browsers_with_a_query_form(server):
 
 def test_service_description_406_for_unusable_types(server):
     assert server.get("/sparql", {"Accept": "image/png"}).status == 406
+
+
+def test_cached_answers_have_the_same_headers_and_body_as_fresh_ones(server_factory, endpoint_fixture):
+    server = server_factory(endpoint_fixture, workers=1)
+    for accept_encoding in ("gzip", "identity"):
+        for text in (SMALL, QUERY + " LIMIT 50"):
+            text = f"# headers test {accept_encoding}\n{text}"  # not asked before on this server
+            headers = {"Accept": "application/sparql-results+xml", "Accept-Encoding": accept_encoding}
+            fresh = server.get("/sparql", headers, query=text)
+            cached = server.get("/sparql", headers, query=text)
+            assert (fresh.headers["X-Cache"], cached.headers["X-Cache"]) == ("miss", "hit")
+            assert cached.body == fresh.body
+            skip = {"x-cache", "date", "connection", "keep-alive"}
+            assert {(k.lower(), v) for k, v in fresh.headers.items() if k.lower() not in skip} == {
+                (k.lower(), v) for k, v in cached.headers.items() if k.lower() not in skip
+            }
+            if "Content-Encoding" in cached.headers:
+                assert gzip.decompress(cached.body)

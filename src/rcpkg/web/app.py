@@ -46,6 +46,7 @@ def create_app(config: Config | None = None, store: Store | None = None) -> Flas
 
     app.register_blueprint(protocol.bp)
     app.register_blueprint(dumps.bp)
+    app.wsgi_app = protocol.CacheFastPath(app.wsgi_app, app.extensions["rcpkg.store"], config)  # type: ignore
     app.register_blueprint(__import__("rcpkg.web.pages", fromlist=["bp"]).bp)
     app.register_blueprint(__import__("rcpkg.web.search", fromlist=["bp"]).bp)
     app.register_blueprint(__import__("rcpkg.web.resources", fromlist=["bp"]).bp)
@@ -93,9 +94,7 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
         )
         response = Response(body, status=status, content_type="text/html; charset=utf-8")
     else:
-        response = Response(
-            message.rstrip("\n") + "\n", status=status, content_type="text/plain; charset=utf-8"
-        )
+        response = Response(message.rstrip("\n") + "\n", status=status, content_type="text/plain; charset=utf-8")
     for key, value in (headers or {}).items():
         response.headers[key] = value
     return response
@@ -135,7 +134,7 @@ def _compress(response: Response) -> Response:
         or response.status_code < 200
         or response.status_code in (204, 304)
         or "Content-Encoding" in response.headers
-        or not accepts_gzip()
+        or not accepts_gzip(request.headers.get("Accept-Encoding", ""))
     ):
         return response
     mimetype = response.mimetype or ""
@@ -150,9 +149,8 @@ def _compress(response: Response) -> Response:
     return response
 
 
-def accepts_gzip() -> bool:
-    """True when the request's Accept-Encoding allows gzip."""
-    header = request.headers.get("Accept-Encoding", "")
+def accepts_gzip(header: str) -> bool:
+    """True when an Accept-Encoding header allows gzip."""
     for part in header.split(","):
         name, _, params = part.strip().partition(";")
         if name.strip().lower() in ("gzip", "*"):

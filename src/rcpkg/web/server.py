@@ -52,9 +52,7 @@ def gunicorn_options(config: Config, host: str, port: int, workers: int | None) 
     }
 
 
-def run(
-    host: str = "127.0.0.1", port: int = 8000, workers: int | None = None, config: Config | None = None
-) -> int:
+def run(host: str = "127.0.0.1", port: int = 8000, workers: int | None = None, config: Config | None = None) -> int:
     """Serve the endpoint until SIGTERM / SIGINT; returns the exit status."""
     from gunicorn.app.base import BaseApplication
 
