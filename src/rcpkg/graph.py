@@ -40,6 +40,18 @@ def cell_iri(cell: Cell) -> URIRef:
     return ID[f"source/{SOURCE_KEY}/row/{cell.row}/{column_slug(cell.column)}"]
 
 
+TABLE = {
+    "country": "countries.csv",
+    "organization": "organizations.csv",
+    "group": "groups.csv",
+    "category": "categories.csv",
+}
+
+
+def table_iri(name: str) -> URIRef:
+    return ID[f"source/reference/{name.removesuffix('.csv')}"]
+
+
 def entity_iri(entity: Entity) -> URIRef:
     return ID[f"{entity.kind}/{entity.key.lower()}"]
 
@@ -91,6 +103,17 @@ class GraphBuilder:
             self.add(iri, RCP.column, Literal(cell.column))
             self.add(iri, RCP.sourceText, Literal(cell.raw))
             self.add(iri, DCTERMS.isPartOf, SOURCE)
+        return iri
+
+    def table(self, name: str) -> URIRef:
+        """A reference table of data/reference/, the source of an entity's label, codes and kind."""
+        iri = table_iri(name)
+        if (iri, RDF.type, PROV.Entity) not in self.g:
+            self.add(iri, RDF.type, PROV.Entity)
+            self.add(iri, RDFS.label, en(f"reference table data/reference/{name}"))
+            self.add(iri, DCTERMS.identifier, Literal(f"data/reference/{name}"))
+            self.add(iri, DCTERMS.description, en("Curated reference data of the project; data/reference/README.md "
+                                                  "gives the provenance of each column."))
         return iri
 
     def editions(self, footnote: Cell) -> None:
@@ -229,6 +252,10 @@ class GraphBuilder:
 
     def entity(self, entity: Entity) -> list[Entity]:
         add, iri, more = self.add, entity_iri(entity), []
+        if entity.kind in TABLE:
+            add(iri, PROV.wasDerivedFrom, self.table(TABLE[entity.kind]))
+            if entity.kind == "country" and entity.key in self.ref.territories:
+                add(iri, PROV.wasDerivedFrom, self.table("territories.csv"))
         if entity.kind == "country":
             row = self.ref.countries[entity.key]
             add(iri, RDF.type, RCP.Territory if entity.key in self.ref.territories else RCP.Country)

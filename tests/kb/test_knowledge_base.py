@@ -63,6 +63,11 @@ def test_territories_and_their_states(built):
     assert (ID["country/ncl"], RCP.territoryOf, ID["country/fra"]) in built.data
 
 
+def test_entities_cite_the_reference_table_they_come_from(built):
+    assert (ID["country/hkg"], PROV.wasDerivedFrom, ID["source/reference/territories"]) in built.data
+    assert (ID["organization/iom"], PROV.wasDerivedFrom, ID["source/reference/organizations"]) in built.data
+
+
 def test_themes_are_assigned_from_the_main_areas(built):
     from rdflib.namespace import DCTERMS
 
