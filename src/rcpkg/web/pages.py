@@ -251,8 +251,23 @@ def _downloads() -> list[dict]:
 @bp.route("/", methods=["GET", "HEAD"])
 def home() -> Response:
     store = get_store()
+    key = (store.data_hash, get_config().base_iri, request.script_root, request.url_root, "home")
+    page = _HOME.get(key)
+    if page is None:
+        page = _render_home(store)
+        with _SVG_LOCK:
+            _HOME.clear()
+            _HOME[key] = page
+    response = Response(page, content_type="text/html; charset=utf-8")
+    return _cached(response, store, "home " + request.script_root)
+
+
+_HOME: dict[tuple, str] = {}
+
+
+def _render_home(store: Store) -> str:
     title, description = _dataset_text(store)
-    page = render_template(
+    return render_template(
         "home.html",
         title=title or "Regional Consultative Processes on Migration",
         description=description,
@@ -263,5 +278,3 @@ def home() -> Response:
         default_query=DEFAULT_QUERY,
         charts={name: Markup(chart_svg(store, name)) for name in CHARTS},
     )
-    response = Response(page, content_type="text/html; charset=utf-8")
-    return _cached(response, store, "home " + request.script_root)

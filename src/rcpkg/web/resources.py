@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -676,6 +676,40 @@ def _discussed_by(store: Store, lab: Labeller, iri: str) -> list[dict]:
 # ------------------------------------------------------------------------------------------ routes
 
 
+class DocumentCache:
+    """Rendered documents, least recently used first out. The loaded knowledge base never changes, so a
+    document stays right for as long as the store it was made from (its hash is part of the key)."""
+
+    def __init__(self, max_entries: int = 2048, max_bytes: int = 64 * 1024 * 1024):
+        self.max_entries, self.max_bytes = max_entries, max_bytes
+        self._items: OrderedDict[tuple, bytes] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> bytes | None:
+        with self._lock:
+            body = self._items.get(key)
+            if body is not None:
+                self._items.move_to_end(key)
+            return body
+
+    def put(self, key: tuple, body: bytes) -> None:
+        if len(body) > self.max_bytes // 8:
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._bytes -= len(old)
+            self._items[key] = body
+            self._bytes += len(body)
+            while self._items and (len(self._items) > self.max_entries or self._bytes > self.max_bytes):
+                _, dropped = self._items.popitem(last=False)
+                self._bytes -= len(dropped)
+
+
+DOCUMENTS = DocumentCache()
+
+
 def _caching(response: Response, store: Store, key: str) -> Response:
     response.set_etag(hashlib.sha256(f"{store.data_hash} {key}".encode()).hexdigest()[:32])
     response.last_modified = store.last_modified
@@ -740,11 +774,15 @@ def document(rest: str) -> Response:
     if not stem or not known(store, iri):
         return not_found(iri)
     mtype = FORMATS[ext][0]
-    if ext == "html":
-        body = render_page(store, iri)
-    else:
-        doc_iri = public_base().rstrip("/") + request.path
-        body = serialize(document_graph(store, iri, doc_iri), ext)
+    doc_iri = public_base().rstrip("/") + request.path
+    key = (store.data_hash, base_iri(), request.script_root, doc_iri)
+    body = DOCUMENTS.get(key)
+    if body is None:
+        if ext == "html":
+            body = render_page(store, iri).encode("utf-8")
+        else:
+            body = serialize(document_graph(store, iri, doc_iri), ext)
+        DOCUMENTS.put(key, body)
     response = Response(body, content_type=f"{mtype}; charset=utf-8")
     links = [f'<{doc_href(iri, e)}>; rel="alternate"; type="{m}"' for e, (m, _, _) in FORMATS.items() if e != ext]
     response.headers["Link"] = ", ".join([f'<{iri}>; rel="describes"', *links])

@@ -82,16 +82,16 @@ class Hit:
 @dataclass
 class SearchIndex:
     entries: list[Entry]
-    _folded: list[tuple[Entry, list[tuple[str, str, str]]]] = field(init=False, repr=False)
+    _folded: list[tuple[Entry, list[tuple[str, str, str, str]]]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._folded = []
         for entry in self.entries:
             keys = []
             for name in dict.fromkeys((entry.label, *entry.names)):
-                keys.append(("name", name, fold(name)))
+                keys.append(("name", name, fold(name), initials(name)))
             for acronym in dict.fromkeys(entry.acronyms):
-                keys.append(("acronym", acronym, fold(acronym)))
+                keys.append(("acronym", acronym, fold(acronym), ""))
             self._folded.append((entry, keys))
 
     def __len__(self) -> int:
@@ -107,8 +107,8 @@ class SearchIndex:
         hits = []
         for entry, keys in self._folded:
             best, matched = 0, ""
-            for how, original, folded in keys:
-                score = _score(how, original, folded, q, words)
+            for how, original, folded, letters in keys:
+                score = _score(how, folded, letters, q, words)
                 if score > best:
                     best, matched = score, original
             if best:
@@ -121,10 +121,10 @@ def _kind_rank(kind: str) -> int:
     return KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
 
 
-def _score(how: str, original: str, folded: str, q: str, words: list[str]) -> int:
+def _score(how: str, folded: str, letters: str, q: str, words: list[str]) -> int:
     if folded == q:
         return 100 if how == "acronym" else 95
-    if how == "name" and " " not in q and len(q) >= 2 and initials(original) == q:
+    if how == "name" and " " not in q and len(q) >= 2 and letters == q:
         return 75
     if folded.startswith(q):
         return 80 if how == "acronym" else 70
