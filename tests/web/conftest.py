@@ -1,7 +1,7 @@
 """Real servers on 127.0.0.1 for the web tests.
 
-``server_factory(dataset=None, **settings)`` starts the production server (``python -m rcpkg.web.server``,
-what ``rcpkg serve`` runs: gunicorn, preloaded app) on a free port over ``dataset`` (default: the built
+``server_factory(dataset=None, **settings)`` starts the production server (``rcpkg serve``, run as
+``python -m rcpkg.cli serve``: gunicorn, preloaded app) on a free port over ``dataset`` (default: the built
 knowledge base, ``paths.dataset_file()``) with ``settings`` given as ``RCPKG_*`` variables
 (``query_timeout=2`` -> ``RCPKG_QUERY_TIMEOUT=2``), waits until it answers, and returns a ``RunningServer``.
 Servers started with the same arguments are shared for the session, and all are stopped (SIGTERM) at its
@@ -128,7 +128,7 @@ def free_port() -> int:
 
 
 def start_server(dataset: Path, workers: int = 2, **settings: object) -> RunningServer:
-    """Start ``python -m rcpkg.web.server`` over ``dataset``; wait until /sparql answers."""
+    """Start ``rcpkg serve`` over ``dataset``; wait until /sparql answers."""
     port = free_port()
     env = dict(os.environ)
     env["RCPKG_DATASET"] = str(dataset)
@@ -139,7 +139,8 @@ def start_server(dataset: Path, workers: int = 2, **settings: object) -> Running
         [
             sys.executable,
             "-m",
-            "rcpkg.web.server",
+            "rcpkg.cli",
+            "serve",
             "--host",
             "127.0.0.1",
             "--port",
