@@ -96,6 +96,13 @@ _CUES = re.compile(
 _TOTAL = re.compile(r"\(Total:\s*(\d+)\)")
 _SENTENCE = re.compile(r"(?<=[A-Za-z0-9)'’]{2}\.)\s+(?=[A-Z(])")
 
+
+def sentences(text: str) -> list[str]:
+    """A text cut at its sentence ends (a full stop after two letters, digits or a closing bracket, then a
+    capital)."""
+    return [s for s in _SENTENCE.split(text) if s.strip()]
+
+
 GOVERNMENT_RULES = (
     _rule(r"^(?:Current )?Chair:\s*(?P<names>.+)$", "chair"),
     _rule(r"^Co-Chairs?:\s*(?P<names>.+)$", "co-chair"),

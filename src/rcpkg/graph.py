@@ -8,6 +8,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS, XSD
 
 from rcpkg.errors import ResolveError
+from rcpkg.extract import sentences
 from rcpkg.namespaces import ID, RCP, bind_prefixes
 from rcpkg.resolve import Entity, Membership, Process, Reference
 from rcpkg.source import COLUMNS, SOURCE_KEY, Cell, Matrix, column_slug
@@ -117,17 +118,17 @@ class GraphBuilder:
         return iri
 
     def editions(self, footnote: Cell) -> None:
-        """The footnote names the editions: the 2005 matrix it is based on and its 2007 and 2008 updates."""
-        text = footnote.text
-        sentences = re.split(r"(?<=[a-z0-9]\.)\s+(?=[A-Z])", text)
-        found: list[tuple[int, str]] = []
-        for sentence in sentences:
-            if re.search(r"based on a matrix prepared|has been updated", sentence):
-                found += [(int(y), sentence) for y in re.findall(r"\b((?:19|20)\d\d)\b", sentence)]
+        """The footnote names the editions: the 2005 matrix it is based on and its 2007 and 2008 updates, and who
+        prepared or updated each (resolved through the reference tables)."""
+        found: list[tuple[int, str]] = [
+            (int(y), sentence) for sentence in sentences(footnote.text)
+            if re.search(r"based on a matrix prepared|has been updated", sentence)
+            for y in re.findall(r"\b((?:19|20)\d\d)\b", sentence)
+        ]
         years = sorted({y for y, _ in found})
         if not years or years[-1] != 2008:
             raise ResolveError("the footnote does not name the editions of the matrix (expected 2005, 2007, 2008)",
-                               footnote.row, footnote.column, text[:200])
+                               footnote.row, footnote.column, footnote.text)
         previous = None
         for y in years:
             iri = SOURCE if y == 2008 else ID[f"source/iom-rcp-matrix-{y}"]
@@ -136,33 +137,53 @@ class GraphBuilder:
             self.add(iri, RCP.editionYear, year(y))
             if iri != SOURCE:
                 self.add(iri, RDFS.label, en(f"IOM matrix of Regional Consultative Processes on Migration ({y})"))
+                self.add(iri, PROV.wasDerivedFrom, cell_iri(footnote))
             for fy, sentence in found:
                 if fy == y:
                     self.add(iri, DCTERMS.description, en(sentence))
-            self.add(iri, PROV.wasDerivedFrom, cell_iri(footnote)) if iri != SOURCE else None
+                    for creator in self.creators(sentence, footnote):
+                        self.add(iri, DCTERMS.creator, entity_iri(creator))
+                        self.entities.add(creator)
             if previous is not None:
                 self.add(iri, PROV.wasRevisionOf, previous)
             previous = iri
 
+    def creators(self, sentence: str, footnote: Cell) -> list[Entity]:
+        """The organisations a sentence says prepared or updated an edition ("prepared by A and B in connection
+        with ...", "updated by A for ...")."""
+        m = re.search(r"\b(?:prepared|updated) by (?P<who>.+?) (?:in connection with|for the)\b", sentence)
+        if not m:
+            raise ResolveError("the footnote does not say who prepared or updated this edition",
+                               footnote.row, footnote.column, sentence)
+        out = []
+        for name in re.split(r",\s*|\s+and\s+", m.group("who")):
+            name = re.sub(r"^the\s+|\s*\([^()]*\)$", "", name.strip())
+            entity = self.ref.lookup(name, "")
+            if entity is None or entity.kind != "organization":
+                raise ResolveError(f"unknown organisation {name!r} (add it to data/reference/organizations.csv "
+                                   "or names.csv)", footnote.row, footnote.column, sentence)
+            out.append(entity)
+        return out
+
     def footnote_processes(self, footnote: Cell) -> None:
-        text = footnote.text
-        intro = re.split(r"(?<=[a-z]\.)\s+", text, maxsplit=1)[0].lstrip("i ").strip()
+        """The other regional groups on migration the footnote names, described by its first two sentences (that
+        they exist, and the list of examples)."""
+        intro = " ".join(s for s in sentences(footnote.text)[:2]).lstrip("i ").strip()
         for key, row in sorted(self.ref.processes.items()):
             if row["in_matrix"] != "footnote":
                 continue
             name = row["name_in_source"]
-            if name not in text:
+            if name not in intro:
                 raise ResolveError(f"the footnote does not name {name!r} (data/reference/processes.csv)",
-                                   footnote.row, footnote.column, text[:200])
+                                   footnote.row, footnote.column, footnote.text)
             iri = process_iri(key)
             self.add(iri, RDF.type, RCP.OtherRegionalGroupOnMigration)
-            label = re.sub(r"\s*\([^()]*\)$", "", name) if not name.startswith("MARRI") else name
-            self.add(iri, RDFS.label, en(label))
-            self.add(iri, SKOS.prefLabel, en(label))
-            m = re.search(r"\(([^()]+)\)$", name)
-            if m and re.fullmatch(r"[A-Z][A-Za-z]+", m.group(1)):
-                self.add(iri, SKOS.altLabel, en(m.group(1)))
-                self.add(iri, RCP.acronym, Literal(m.group(1)))
+            self.add(iri, RDFS.label, en(row["label"]))
+            self.add(iri, SKOS.prefLabel, en(row["label"]))
+            self.add(iri, RCP.nameInSource, en(name))
+            if row["acronym"]:
+                self.add(iri, SKOS.altLabel, en(row["acronym"]))
+                self.add(iri, RCP.acronym, Literal(row["acronym"]))
             self.add(iri, DCTERMS.description, en(intro))
             self.add(iri, RCP.mentionedIn, cell_iri(footnote))
             self.add(iri, PROV.wasDerivedFrom, cell_iri(footnote))

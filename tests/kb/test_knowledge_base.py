@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from rdflib import Literal, URIRef
-from rdflib.namespace import ORG, PROV, RDF, RDFS
+from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS
 
 from rcpkg import graph, paths, source
 from rcpkg.namespaces import ID, RCP
@@ -58,6 +58,29 @@ def test_footnote_processes_and_editions(built):
     assert years == ["2005", "2007", "2008"]
 
 
+def test_footnote_processes_carry_what_the_footnote_says_and_their_curated_names(built):
+    marri = ID["process/marri-regional-forum"]
+    description = str(built.data.value(marri, DCTERMS.description))
+    assert description.startswith("Although not included in this matrix, other regional groups on migration exist")
+    assert "Examples include the Cluster Process" in description and description.endswith("(JCMs).")
+    assert str(built.data.value(marri, RCP.acronym)) == "MARRI"
+    assert str(built.data.value(ID["process/pidc"], RDFS.label)) == "Pacific Immigration Directors Conference"
+    assert built.data.value(ID["process/cluster-process"], RCP.acronym) is None
+
+
+@pytest.mark.parametrize("edition,starts,creators", [
+    ("iom-rcp-matrix-2005", "This matrix is based on a matrix prepared by", {"iom", "gcim"}),
+    ("iom-rcp-matrix-2007", "It has been updated by IOM", {"iom"}),
+    ("iom-rcp-matrix-2008", "It has been updated by IOM", {"iom"}),
+])
+def test_each_edition_has_its_own_sentence_and_creators(built, edition, starts, creators):
+    iri = ID[f"source/{edition}"]
+    descriptions = [str(d) for d in built.data.objects(iri, DCTERMS.description)]
+    assert len(descriptions) == 1 and descriptions[0].startswith(starts)
+    assert "Examples include" not in descriptions[0]
+    assert {str(c).rsplit("/", 1)[1] for c in built.data.objects(iri, DCTERMS.creator)} == creators
+
+
 def test_territories_and_their_states(built):
     assert (ID["country/hkg"], RDF.type, RCP.Territory) in built.data
     assert (ID["country/ncl"], RCP.territoryOf, ID["country/fra"]) in built.data
@@ -69,8 +92,6 @@ def test_entities_cite_the_reference_table_they_come_from(built):
 
 
 def test_themes_are_assigned_from_the_main_areas(built):
-    from rdflib.namespace import DCTERMS
-
     trafficking = ID["theme/trafficking"]
     assert (ID["process/bali-process"], DCTERMS.subject, trafficking) in built.data
     assert (ID["process/midsa"], DCTERMS.subject, ID["theme/labour-migration"]) in built.data

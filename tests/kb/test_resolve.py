@@ -152,5 +152,19 @@ def test_a_group_member_not_in_the_group_table_is_reported(home):
         knowledge_base.extract_processes(path)
 
 
+def test_an_unknown_author_of_an_edition_stops_the_build_with_the_footnote(home):
+    path = _mutate(home, "the Global Commission for International Migration (GCIM)", "the Global Council (GC)")
+    with pytest.raises(ResolveError) as err:
+        knowledge_base.build(path)
+    message = str(err.value)
+    assert "row 47, column 'footnote'" in message and "unknown organisation 'Global Council'" in message
+
+
+def test_a_footnote_process_missing_from_the_footnote_stops_the_build(home):
+    path = _mutate(home, "the Pacific Immigration Directors Conference (PIDC) and ", "")
+    with pytest.raises(ResolveError, match=r"row 47, column 'footnote': the footnote does not name 'Pacific"):
+        knowledge_base.build(path)
+
+
 def test_reference_tables_come_from_the_data_folder():
     assert (paths.reference_dir() / "names.csv").exists()
