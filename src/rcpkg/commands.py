@@ -38,8 +38,8 @@ def validate(args) -> int:
     try:
         data.parse(path, format="turtle")
     except Exception as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise DataError(f"{path}: not valid Turtle: {first}") from None
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        raise DataError(f"{path}: not valid Turtle: {message}") from None
     report, _ = v.validate(data)
     print(report.text())
     return 0 if report.conforms else 1
@@ -49,12 +49,16 @@ def query(args) -> int:
     from rcpkg import query as q
 
     if args.file == "-":
-        text = sys.stdin.read()
+        data, name = sys.stdin.buffer.read(), "standard input"
     else:
         try:
-            text = Path(args.file).read_text(encoding="utf-8")
+            data, name = Path(args.file).read_bytes(), args.file
         except OSError as exc:
             raise QueryError(f"cannot read {args.file}: {exc.strerror}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise QueryError(f"{name} is not UTF-8 text (byte {exc.start}: {data[exc.start:exc.start + 1]!r})") from None
     sys.stdout.write(q.run(text, args.format))
     return 0
 

@@ -178,13 +178,13 @@ def read(path: Path) -> Matrix:
             name = _bold_text(_CONT.sub("", first), number, COLUMNS[0])
             if not processes or processes[-1].name != name:
                 raise SourceError(
-                    "a '(cont.)' row does not continue the process just before it", number, COLUMNS[0], name
+                    "a '(cont.)' row does not continue the process just before it", number, COLUMNS[0], first
                 )
             target = processes[-1]
         else:
             name = _bold_text(first, number, COLUMNS[0])
             if any(p.name == name for p in processes):
-                raise SourceError("a process appears twice without '(cont.)'", number, COLUMNS[0], name)
+                raise SourceError("a process appears twice without '(cont.)'", number, COLUMNS[0], first)
             target = ProcessRows(name=name, region=region)
             processes.append(target)
         for column, raw in zip(COLUMNS, fields, strict=True):

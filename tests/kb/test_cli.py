@@ -72,11 +72,20 @@ def test_bad_input_is_one_line_and_exit_1(built_home, args, stdin, message):
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+def test_a_query_file_that_is_not_utf8_is_one_line_and_exit_1(built_home, tmp_path):
+    latin1 = tmp_path / "latin1.rq"
+    latin1.write_bytes("SELECT * WHERE { ?s ?p \"Söderköping\" }".encode("latin-1"))
+    result = rcpkg(built_home, "query", str(latin1))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"{latin1} is not UTF-8 text" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
 def test_validate_reports_an_invalid_turtle_file(built_home, tmp_path):
     bad = tmp_path / "bad.ttl"
     bad.write_text("<a> <b> .\n", encoding="utf-8")
     result = rcpkg(built_home, "validate", str(bad))
     assert result.returncode == 1 and "not valid Turtle" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "line 1" in result.stderr
 
 
 def test_validate_exits_1_with_a_readable_report(built_home, tmp_path):

@@ -91,5 +91,7 @@ def test_a_row_with_missing_columns_fails_with_its_row_number(tmp_path):
 def test_a_cont_row_that_continues_nothing_fails(tmp_path):
     lines = _original().split("\n")
     del lines[5]  # Budapest's first row: its "(cont.)" row now follows the CBCP
-    with pytest.raises(SourceError, match="does not continue the process just before it"):
+    with pytest.raises(SourceError, match="does not continue the process just before it") as err:
         source.read(_write(tmp_path, "\n".join(lines)))
+    assert "row 8, column 'RCP'" in str(err.value)
+    assert "<i>(cont.)</i>" in str(err.value)  # the cell's own text, as the source has it
