@@ -1,12 +1,24 @@
-"""The competency questions of queries/ and their exact answers, from the matrix."""
+"""The competency questions of queries/ and their exact answers, from the matrix.
+
+Each question's whole answer is pinned in answers/{name}.tsv (SPARQL TSV, in the question's own order); a change
+to the data or a question shows as a diff there, reviewed like code. After such a reviewed change:
+
+    rcpkg query queries/NAME.rq --format tsv > tests/kb/answers/NAME.tsv
+
+The tests below them check the facts of those answers against the matrix itself.
+"""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from rcpkg import paths
+
+ANSWERS = Path(__file__).with_name("answers")
+QUESTIONS = sorted(p.stem for p in paths.queries_dir().glob("*.rq"))
 
 P = "https://w3id.org/rcpkg/id/process/"
 C = "https://w3id.org/rcpkg/id/country/"
@@ -21,6 +33,22 @@ def rows(store, name):
 def test_every_query_file_says_what_it_answers():
     for path in paths.queries_dir().glob("*.rq"):
         assert path.read_text(encoding="utf-8").startswith("# "), path
+
+
+def test_every_question_has_a_pinned_answer():
+    assert QUESTIONS and sorted(p.stem for p in ANSWERS.glob("*.tsv")) == QUESTIONS
+
+
+@pytest.mark.parametrize("name", QUESTIONS)
+def test_the_whole_answer_of_each_question(store, name):
+    body, _ = store.query((paths.queries_dir() / f"{name}.rq").read_text(encoding="utf-8"),
+                          "text/tab-separated-values")
+    got = body.decode("utf-8").splitlines()
+    expected = (ANSWERS / f"{name}.tsv").read_text(encoding="utf-8").splitlines()
+    assert got[0] == expected[0], "the question's variables changed"
+    missing, extra = sorted(set(expected) - set(got)), sorted(set(got) - set(expected))
+    assert not missing and not extra, f"{name}: missing {missing[:5]}, extra {extra[:5]}"
+    assert got == expected, f"{name}: same rows in another order"
 
 
 # (key, year, region, declared total, acronyms) as the matrix gives them
