@@ -236,14 +236,24 @@ ENGINES = {"rcpkg": Rcpkg, "rcpkg-cache": RcpkgCache, "oxigraph": Oxigraph, "vir
 # ------------------------------------------------------------------------------------------ answers
 
 
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
 def _norm(term: dict | None) -> tuple:
+    """A result term in a form the engines agree on where they differ only in how they write the same value."""
     if term is None:
         return ()
     kind = "literal" if term["type"] in ("literal", "typed-literal") else term["type"]
-    datatype = term.get("datatype", "")
-    if datatype == "http://www.w3.org/2001/XMLSchema#string":
+    datatype, value = term.get("datatype", ""), term["value"]
+    if datatype == XSD + "string":
         datatype = ""
-    return (kind, term["value"], term.get("xml:lang", "").lower(), datatype)
+    if datatype == XSD + "boolean":  # Virtuoso writes xsd:boolean as 1 / 0, the same values as true / false
+        value = {"1": "true", "0": "false"}.get(value.strip(), value.strip())
+    if kind == "literal" and value == "" and not datatype and not term.get("xml:lang"):
+        # GROUP_CONCAT over a group whose values are all unbound: "" in Virtuoso and Jena, unbound in Oxigraph
+        # (SPARQL 1.1, 18.5.1 leaves it open); both mean "none".
+        return ()
+    return (kind, value, term.get("xml:lang", "").lower(), datatype)
 
 
 def answer(engine: Engine, text: str) -> Counter:
