@@ -1,5 +1,5 @@
 """Browser tests: Debian's Chromium driven by Playwright (Python), against the production server over the
-built knowledge base. Playwright's own browser download is never used: the browser is /usr/bin/chromium
+built knowledge base (``kb_dataset``). Playwright's own browser download is never used: the browser is /usr/bin/chromium
 (``apt-get install chromium``); without it, or without the playwright package, these tests are skipped.
 Screenshots go to tests/screenshots/ (git-ignored) for a person to look at."""
 
@@ -11,8 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from rcpkg import paths
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
@@ -39,11 +37,9 @@ def _web_conftest():
 
 
 @pytest.fixture(scope="session")
-def site():
-    """The server over the built knowledge base."""
-    if not paths.dataset_file().is_file():
-        pytest.skip("data/dumps/rcp.trig has not been built (run `rcpkg build`)")
-    server = _web_conftest().start_server(paths.dataset_file(), workers=2)
+def site(kb_dataset):
+    """The server over the built knowledge base (tests/conftest.py builds one when the checkout has none)."""
+    server = _web_conftest().start_server(kb_dataset, workers=2)
     yield server
     server.stop()
 

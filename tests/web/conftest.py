@@ -2,13 +2,14 @@
 
 ``server_factory(dataset=None, **settings)`` starts the production server (``rcpkg serve``, run as
 ``python -m rcpkg.cli serve``: gunicorn, preloaded app) on a free port over ``dataset`` (default: the built
-knowledge base, ``paths.dataset_file()``) with ``settings`` given as ``RCPKG_*`` variables
+knowledge base, ``kb_dataset`` of tests/conftest.py) with ``settings`` given as ``RCPKG_*`` variables
 (``query_timeout=2`` -> ``RCPKG_QUERY_TIMEOUT=2``), waits until it answers, and returns a ``RunningServer``.
 Servers started with the same arguments are shared for the session, and all are stopped (SIGTERM) at its
 end.
 
 Fixtures: ``server`` (the endpoint's fixture dataset, tests/fixtures/endpoint-small.trig),
-``kb_server`` (the built knowledge base; skipped when data/dumps/rcp.trig has not been built).
+``kb_server`` (the built knowledge base: this checkout's, or one built for the session into a temporary
+folder when ``rcpkg build`` has not been run here).
 
 ``RunningServer.request(method, path, headers=None, body=None) -> Reply`` sends one request with
 http.client (no redirects followed, no decompression) and ``.get(path, **headers)`` is the short form.
@@ -28,8 +29,6 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-
-from rcpkg import paths
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 ENDPOINT_FIXTURE = FIXTURES / "endpoint-small.trig"
@@ -175,11 +174,11 @@ def start_server(dataset: Path, workers: int = 2, **settings: object) -> Running
 
 
 @pytest.fixture(scope="session")
-def server_factory():
+def server_factory(kb_dataset):
     started: dict[tuple, RunningServer] = {}
 
     def factory(dataset: Path | None = None, workers: int = 2, **settings: object) -> RunningServer:
-        dataset = Path(dataset) if dataset is not None else paths.dataset_file()
+        dataset = Path(dataset) if dataset is not None else kb_dataset
         key = (str(dataset), workers, tuple(sorted((k, str(v)) for k, v in settings.items())))
         if key not in started or started[key].process.poll() is not None:
             started[key] = start_server(dataset, workers, **settings)
@@ -197,11 +196,9 @@ def server(server_factory) -> RunningServer:
 
 
 @pytest.fixture(scope="session")
-def kb_server(server_factory) -> RunningServer:
+def kb_server(server_factory, kb_dataset) -> RunningServer:
     """The endpoint over the built knowledge base (``rcpkg build`` writes data/dumps/rcp.trig)."""
-    if not paths.dataset_file().is_file():
-        pytest.skip("data/dumps/rcp.trig has not been built (run `rcpkg build`)")
-    return server_factory(paths.dataset_file())
+    return server_factory(kb_dataset)
 
 
 @pytest.fixture(scope="session")

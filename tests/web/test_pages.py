@@ -78,11 +78,9 @@ def local(iri: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def kb() -> Dataset:
-    if not paths.dataset_file().is_file():
-        pytest.skip("data/dumps/rcp.trig has not been built (run `rcpkg build`)")
+def kb(kb_dataset) -> Dataset:
     ds = Dataset(default_union=True)
-    ds.parse(paths.dataset_file(), format="trig")
+    ds.parse(kb_dataset, format="trig")
     return ds
 
 

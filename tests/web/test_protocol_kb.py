@@ -18,10 +18,8 @@ QUERIES = sorted(paths.queries_dir().glob("*.rq"))
 
 
 @pytest.fixture(scope="module")
-def kb_store() -> Store:
-    if not paths.dataset_file().is_file():
-        pytest.skip("data/dumps/rcp.trig has not been built (run `rcpkg build`)")
-    return Store.load()
+def kb_store(kb_dataset) -> Store:
+    return Store.load(kb_dataset)
 
 
 def _key(term: dict | None) -> tuple:

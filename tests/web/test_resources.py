@@ -13,8 +13,6 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import FOAF
 
-from rcpkg import paths
-
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "pages-small.trig"
 BASE = "https://w3id.org/rcpkg/"
 
@@ -216,9 +214,9 @@ def test_a_local_server_answers_for_the_configured_base(other_base):
 # --------------------------------------------------------------------- every IRI of the knowledge base
 
 
-def kb_iris() -> list[str]:
+def kb_iris(dataset) -> list[str]:
     ds = Dataset()
-    ds.parse(paths.dataset_file(), format="trig")
+    ds.parse(dataset, format="trig")
     iris = set()
     for s, _p, o, g in ds.quads((None, None, None, None)):
         for term in (s, o, getattr(g, "identifier", g)):
@@ -266,17 +264,17 @@ def check_iri(server, iri: str) -> list[str]:
     return problems
 
 
-def test_every_iri_of_the_knowledge_base_resolves_to_turtle_and_html(kb_server):
-    iris = kb_iris()
+def test_every_iri_of_the_knowledge_base_resolves_to_turtle_and_html(kb_server, kb_dataset):
+    iris = kb_iris(kb_dataset)
     assert len(iris) > 1000
     with ThreadPoolExecutor(max_workers=6) as pool:
         problems = [p for batch in pool.map(lambda i: check_iri(kb_server, i), iris) for p in batch]
     assert problems == [], "\n".join(problems[:30])
 
 
-def test_one_thing_of_every_kind_in_every_rdf_format(kb_server):
+def test_one_thing_of_every_kind_in_every_rdf_format(kb_server, kb_dataset):
     kinds: dict[str, str] = {}
-    for iri in kb_iris():
+    for iri in kb_iris(kb_dataset):
         rest = iri[len(BASE) :]
         if served_directly(iri):
             continue
