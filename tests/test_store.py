@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -14,6 +17,7 @@ from rcpkg.store import (
     NotAcceptable,
     QueryRefused,
     QueryTimeout,
+    QueryTooComplex,
     Store,
     inspect_query,
     negotiate,
@@ -220,6 +224,100 @@ def test_a_quick_query_within_its_timeout_answers(store):
     answer = store.execute("ASK { ?s ?p ?o }", "application/sparql-results+json", timeout=5)
     assert json.loads(answer.body) == {"head": {}, "boolean": True}
     assert not store.tainted
+
+
+# ------------------------------------------------------------------------------ nesting and stack
+
+
+def test_inspect_query_refuses_brackets_nested_deeper_than_the_limit():
+    for deep in (
+        "SELECT * WHERE " + "{" * 3000 + "}" * 3000,
+        "SELECT * WHERE { BIND(" + "(" * 5000 + "1" + ")" * 5000 + " AS ?x) }",
+        "SELECT * WHERE { ?s ?p " + "[ ?p " * 200 + "1" + " ]" * 200 + " }",
+        "SELECT * WHERE { FILTER(" + "EXISTS { FILTER(" * 70 + "true" + ") }" * 70 + ") }",
+    ):
+        with pytest.raises(QueryTooComplex, match="nest more than 128"):
+            inspect_query(deep)
+        assert isinstance(QueryTooComplex("x"), QueryError)
+    at_limit = "SELECT * WHERE " + "{" * 128 + "}" * 128
+    assert inspect_query(at_limit).form == "SELECT"
+    with pytest.raises(QueryTooComplex, match="nest more than 127"):
+        inspect_query(at_limit, 127)
+
+
+def test_brackets_in_strings_iris_and_comments_do_not_count():
+    many = "{" * 1000
+    text = f"SELECT * WHERE {{ ?s ?p \"{many}\" . ?s ?p '''{many}''' }} # {many}\n"
+    assert inspect_query(text).form == "SELECT"
+    assert inspect_query("SELECT * WHERE { ?s ?p ?o } " + "# (((( \n" * 500).form == "SELECT"
+
+
+def test_every_store_entry_point_refuses_a_deep_query(store):
+    deep = "SELECT * WHERE " + "{" * 3000 + "}" * 3000
+    with pytest.raises(QueryTooComplex):
+        store.query(deep)
+    with pytest.raises(QueryTooComplex):
+        store.execute(deep, "application/sparql-results+json")
+    with pytest.raises(QueryTooComplex):
+        store.check(deep)
+    limited = Store.load(FIXTURE)
+    limited.max_depth = 3
+    with pytest.raises(QueryTooComplex, match="nest more than 3"):
+        limited.query("SELECT * WHERE { { { { } } } }")
+
+
+LONG_FLAT_QUERIES = {
+    # Each crashed the engine (SIGSEGV) on a thread with the usual 8 MiB stack.
+    "not": "SELECT ?x WHERE { BIND(" + "!" * 30000 + "true AS ?x) }",
+    "minus": "SELECT * WHERE { " + "MINUS{}" * 4600 + " }",
+    "plus": "SELECT ?x WHERE { BIND(" + "+".join(["1"] * 9000) + " AS ?x) }",
+}
+
+
+@pytest.mark.parametrize("name", sorted(LONG_FLAT_QUERIES))
+def test_long_flat_queries_do_not_exhaust_the_engines_stack(name):
+    # In a child process: a crash must fail this test, not end the test session.
+    program = (
+        "import sys\n"
+        "from rcpkg.store import Store\n"
+        "store = Store.from_bytes(b'', 'nq')\n"
+        "text = sys.stdin.read()\n"
+        "for timeout in (None, 60):\n"
+        "    answer = store.execute(text, 'application/sparql-results+json', timeout=timeout)\n"
+        "    print(answer.form, len(answer.body))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program], input=LONG_FLAT_QUERIES[name], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, (done.returncode, done.stderr[-1000:])
+    assert len(done.stdout.splitlines()) == 2
+
+
+def test_a_query_too_long_to_evaluate_safely_is_refused(store):
+    with pytest.raises(QueryTooComplex, match="too long to evaluate safely"):
+        store.execute("SELECT ?x WHERE { BIND(" + "!" * 600_000 + "true AS ?x) }", "text/csv")
+
+
+def test_cli_refuses_a_deep_query_with_one_line_and_exit_status_1(kb_home):
+    env = dict(os.environ, RCPKG_HOME=str(kb_home))
+    for deep in ("SELECT * WHERE " + "{" * 3000 + "}" * 3000, "ASK { FILTER(" + "(" * 5000 + ")" * 5000 + ") }"):
+        done = subprocess.run(
+            [sys.executable, "-m", "rcpkg.cli", "query", "-"], input=deep, env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 1, (done.returncode, done.stderr[-500:])
+        assert done.stdout == ""
+        assert "Traceback" not in done.stderr
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("rcpkg query: error: brackets")
+    # and a long flat query answers
+    done = subprocess.run(
+        [sys.executable, "-m", "rcpkg.cli", "query", "-", "--format", "csv"],
+        input="SELECT ?x WHERE { BIND(" + "!" * 40000 + "true AS ?x) }",
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert (done.returncode, done.stdout.splitlines()) == (0, ["x", "true"]), done.stderr[-500:]
 
 
 # ---------------------------------------------------------------------------------- Python values

@@ -14,6 +14,7 @@ query_timeout      20                        seconds before a query is stopped (
 max_rows           10000                     solutions / triples written at most; more: header
                                              ``X-SPARQL-Truncated: true``
 max_query_bytes    32768                     longest query text accepted (longer: 413)
+max_query_depth    128                       deepest nesting of { ( [ accepted in a query (deeper: 400)
 cache              true                      result cache on or off
 cache_entries      2048                      cache size in entries, per worker process
 cache_bytes        67108864                  cache size in bytes of bodies, per worker process
@@ -41,6 +42,10 @@ from rcpkg import paths
 from rcpkg.errors import RcpkgError
 from rcpkg.namespaces import BASE
 
+#: Defaults of the query limits, also used by ``rcpkg.store`` when no configuration is at hand (``rcpkg query``).
+MAX_QUERY_BYTES = 32768
+MAX_QUERY_DEPTH = 128
+
 
 def _default_workers() -> int:
     return max(2, 2 * (os.cpu_count() or 1))
@@ -53,7 +58,8 @@ class Config:
     dataset: Path = field(default_factory=paths.dataset_file)
     query_timeout: float = 20.0
     max_rows: int = 10000
-    max_query_bytes: int = 32768
+    max_query_bytes: int = MAX_QUERY_BYTES
+    max_query_depth: int = MAX_QUERY_DEPTH
     cache: bool = True
     cache_entries: int = 2048
     cache_bytes: int = 64 * 1024 * 1024
@@ -88,7 +94,7 @@ def _convert(name: str, value: object) -> object:
             raise ValueError("expected true or false")
         if kind == "int":
             number = int(value)  # type: ignore[arg-type]
-            if number < 0 or (number == 0 and name in ("workers", "threads", "max_query_bytes")):
+            if number < 0 or (number == 0 and name in ("workers", "threads", "max_query_bytes", "max_query_depth")):
                 raise ValueError("expected a positive integer")
             return number
         if kind == "float":

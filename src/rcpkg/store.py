@@ -10,6 +10,8 @@ Interface (everything the web layer and the pages use)::
     store = Store.from_bytes(data, format="trig")   # same, from bytes (tests, notebooks)
     store.data_hash        # str: SHA-256 (hex) of the loaded bytes: ETags and cache keys
     store.last_modified    # datetime (UTC): modification time of the file (now for bytes)
+    store.max_depth        # deepest bracket nesting accepted (``Config.max_query_depth``)
+    store.max_query_bytes  # longest query the query threads are sized for (``Config.max_query_bytes``)
     store.graphs           # tuple[str, ...]: IRIs of the named graphs, sorted
     store.triple_count     # int: distinct triples of the union default graph
 
@@ -18,7 +20,8 @@ Interface (everything the web layer and the pages use)::
     answer = store.execute(text, media_type, default_graph_uris=(), named_graph_uris=(),
                            max_rows=None, timeout=None)
                            # -> Answer (body, media_type, form, rows, truncated)
-    info = inspect_query(text)            # -> QueryInfo: form, SERVICE IRIs, FROM graphs, deterministic
+    info = inspect_query(text, max_depth) # -> QueryInfo: form, SERVICE IRIs, FROM graphs, deterministic;
+                                          #    QueryTooComplex when { ( [ nest deeper than max_depth
     negotiate(accept, form) -> str        # the media type to answer with; NotAcceptable if none
 
     # Python values, for HTML pages (rdflib terms: URIRef, Literal, BNode)
@@ -37,6 +40,14 @@ Errors (all subclasses of ``rcpkg.errors.QueryError``; the web layer maps them t
 ``QueryError`` (malformed query: 400), ``QueryRefused`` (update, SERVICE or a graph not in the dataset: 403
 or 400), ``NotAcceptable`` (no requested format fits the query form: 406), ``QueryTimeout`` (503).
 
+Stack depth: the engine's parser and evaluator recurse over the query's structure, and a thread that runs
+out of stack takes the whole process down (SIGSEGV), which no Python code can catch. Two guards, both here:
+``inspect_query`` refuses brackets nested deeper than ``max_depth``, and every evaluation runs on a thread
+whose stack is sized for the length of the query (long flat chains such as ``1+1+...``, ``!!!...``, a list
+of thousands of triple patterns also recurse: measured at most about 1 KiB of stack per byte of query, so
+``_STACK_PER_QUERY_BYTE`` is twice that). The query threads of the web server are sized for
+``max_query_bytes``; a longer query (``rcpkg query``) gets a thread of its own, up to ``_STACK_MAX``.
+
 Timeouts: pyoxigraph cannot be interrupted from Python. ``execute(..., timeout=)`` runs the query on a
 thread of this process and stops waiting after ``timeout`` seconds; the evaluation then keeps a core busy
 until the process ends, so the store marks itself ``tainted`` and the server (``rcpkg.web.server``) ends
@@ -52,9 +63,11 @@ import hashlib
 import io
 import re
 import threading
+import traceback
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -65,6 +78,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from rcpkg import paths
+from rcpkg.config import MAX_QUERY_BYTES, MAX_QUERY_DEPTH
 from rcpkg.errors import DataError, QueryError
 from rcpkg.namespaces import PREFIXES
 
@@ -90,6 +104,11 @@ class NotAcceptable(QueryError):
 
 class QueryTimeout(QueryError):
     """The query ran longer than the configured timeout and was abandoned."""
+
+
+class QueryTooComplex(QueryError):
+    """The query nests brackets deeper than the limit, or is too long to evaluate without risking the
+    engine's stack."""
 
 
 # ------------------------------------------------------------------------------------- media types
@@ -259,19 +278,39 @@ def _unescape(text: str) -> str:
     return _UNICODE_ESCAPE.sub(repl, text)
 
 
+_OPENING, _CLOSING = frozenset("{(["), frozenset("})]")
+
+
 @functools.lru_cache(maxsize=4096)
-def inspect_query(text: str) -> QueryInfo:
+def inspect_query(text: str, max_depth: int = MAX_QUERY_DEPTH) -> QueryInfo:
     """Read the query form, SERVICE endpoints and FROM graphs from the tokens of ``text``.
 
     This is deliberately conservative: a word SERVICE anywhere outside strings, IRIs and comments counts,
-    so a query cannot hide a SERVICE clause from this check and still reach the engine."""
+    so a query cannot hide a SERVICE clause from this check and still reach the engine.
+
+    Raises ``QueryTooComplex`` when brackets ``{ ( [`` (outside strings, IRIs and comments) nest deeper than
+    ``max_depth``: the engine would recurse once per level and can exhaust its stack. Every query goes
+    through here before it reaches the engine (the CLI, the protocol and ``Store.check``)."""
     source = _unescape(text)
     tokens: list[tuple[str, str]] = []
+    depth = 0
     for m in _TOKEN.finditer(source):
         kind = m.lastgroup or "other"
         if kind in ("ws", "comment"):
             continue
-        tokens.append((kind, m.group()))
+        value = m.group()
+        if kind == "other":
+            if value in _OPENING:
+                depth += 1
+                if depth > max_depth:
+                    line = source.count("\n", 0, m.start()) + 1
+                    raise QueryTooComplex(
+                        f"brackets {{ ( [ nest more than {max_depth} levels deep (line {line}); "
+                        f"at most {max_depth} levels are accepted: flatten the query"
+                    )
+            elif value in _CLOSING:
+                depth = max(0, depth - 1)
+        tokens.append((kind, value))
     prefixes: dict[str, str] = {}
     base = ""
     form = ""
@@ -364,6 +403,8 @@ class Store:
     triple_count: int
     source: str = ""
     tainted: bool = False  # a query outlived its timeout: this process should be replaced
+    max_depth: int = MAX_QUERY_DEPTH
+    max_query_bytes: int = MAX_QUERY_BYTES
     _pool: ThreadPoolExecutor | None = field(default=None, repr=False)
     _pool_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -418,7 +459,7 @@ class Store:
         named_graph_uris: Sequence[str] = (),
     ) -> tuple[bytes, str]:
         """Run ``text`` and serialise the result in the best format for ``accept``: (bytes, media type)."""
-        info = inspect_query(text)
+        info = inspect_query(text, self.max_depth)
         media_type = negotiate(accept, info.form if info.form in _FORMS else SELECT)
         answer = self.execute(text, media_type, default_graph_uris, named_graph_uris, info=info)
         return answer.body, answer.media_type
@@ -433,7 +474,7 @@ class Store:
     ) -> QueryInfo:
         """Refuse what this read-only, no-outbound-traffic endpoint does not run (``QueryRefused``); return
         the query's ``QueryInfo``. Syntax errors are left to the engine's parser."""
-        info = info or inspect_query(text)
+        info = info or inspect_query(text, self.max_depth)
         if info.form == "UPDATE":
             raise QueryRefused("this endpoint is read-only: SPARQL Update is not accepted", reason="update")
         allowed = set(allowed_services)
@@ -477,11 +518,14 @@ class Store:
         With ``timeout`` (seconds) the evaluation is abandoned after that long (``QueryTimeout``) and the
         store becomes ``tainted``."""
         info = self.check(text, default_graph_uris, named_graph_uris, allowed_services, info)
-        if timeout is None:
-            return self._run(text, info, media_type, default_graph_uris, named_graph_uris, max_rows)
-        future = self._executor().submit(
-            self._run, text, info, media_type, default_graph_uris, named_graph_uris, max_rows
+        job = _releasing(
+            functools.partial(self._run, text, info, media_type, default_graph_uris, named_graph_uris, max_rows)
         )
+        size = len(text.encode("utf-8"))
+        if timeout is not None and size <= min(self.max_query_bytes, _LONGEST_QUERY):
+            future = self._submit(job)
+        else:
+            future = _run_on_own_thread(job, _stack_bytes(size))
         try:
             return future.result(timeout=timeout)
         except FutureTimeout:
@@ -489,11 +533,14 @@ class Store:
                 self.tainted = True
             raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped") from None
 
-    def _executor(self) -> ThreadPoolExecutor:
+    def _submit(self, job) -> Future:
+        """Run ``job`` on the pool of query threads, whose stacks fit any query of ``max_query_bytes``."""
         with self._pool_lock:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="rcpkg-query")
-            return self._pool
+            # The pool starts its threads inside submit(): give them the stack size a query needs.
+            with _stack_size(_stack_bytes(min(self.max_query_bytes, _LONGEST_QUERY))):
+                return self._pool.submit(job)
 
     def _evaluate(
         self,
@@ -694,6 +741,83 @@ class Store:
 
 
 # ------------------------------------------------------------------------------------------ helpers
+
+_MIB = 1024 * 1024
+#: Stack of a query thread: a base, plus this much per byte of query text (measured: at most about 1 KiB per
+#: byte, for a list of numbers; 0.1-0.9 KiB for chains of operators, paths, patterns, groups), up to a maximum.
+_STACK_BASE = 16 * _MIB
+_STACK_PER_QUERY_BYTE = 2048
+_STACK_MAX = 1024 * _MIB
+_STACK_LOCK = threading.Lock()
+_LONGEST_QUERY = (_STACK_MAX - _STACK_BASE) // _STACK_PER_QUERY_BYTE
+
+
+def _stack_bytes(query_bytes: int) -> int:
+    """The stack a query of ``query_bytes`` bytes is evaluated with (whole MiB); QueryTooComplex over the
+    maximum."""
+    if query_bytes > _LONGEST_QUERY:
+        raise QueryTooComplex(
+            f"the query is too long to evaluate safely: {query_bytes} bytes, at most {_LONGEST_QUERY}"
+        )
+    size = _STACK_BASE + _STACK_PER_QUERY_BYTE * query_bytes
+    return -(-size // _MIB) * _MIB
+
+
+@contextmanager
+def _stack_size(size: int):
+    """Threads started inside this block get a stack of ``size`` bytes (``threading.stack_size`` is
+    process-wide, hence the lock)."""
+    with _STACK_LOCK:
+        previous = threading.stack_size(size)
+        try:
+            yield
+        finally:
+            threading.stack_size(previous)
+
+
+def _releasing(job):
+    """``job``, made to release the engine's objects on the thread that ran it when it fails: the frames
+    of an exception's traceback hold result iterators, which pyoxigraph refuses to drop on another thread
+    (the Future hands the exception to the waiting thread)."""
+
+    def run():
+        try:
+            return job()
+        except BaseException as exc:
+            seen: set[int] = set()
+            todo: list[BaseException | None] = [exc]
+            while todo:
+                e = todo.pop()
+                if e is None or id(e) in seen:
+                    continue
+                seen.add(id(e))
+                traceback.clear_frames(e.__traceback__)
+                todo += [e.__cause__, e.__context__]
+            raise
+
+    return run
+
+
+def _run_on_own_thread(job, stack: int) -> Future:
+    """Run ``job`` on a new daemon thread with a ``stack``-byte stack; its result as a Future."""
+    future: Future = Future()
+
+    def target() -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            future.set_result(job())
+        except BaseException as exc:
+            future.set_exception(exc)
+
+    thread = threading.Thread(target=target, name="rcpkg-query-long", daemon=True)
+    try:
+        with _stack_size(stack):
+            thread.start()
+    except (RuntimeError, ValueError, MemoryError) as exc:
+        raise QueryError(f"cannot start a thread to evaluate the query: {exc}") from None
+    return future
+
 
 
 def _format_from_name(name: str) -> ox.RdfFormat:

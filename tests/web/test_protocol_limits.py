@@ -11,7 +11,8 @@ import time
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Graph
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCTERMS
 
 # Four-way cross product of the fixture's 128 triples: hundreds of millions of joins, minutes of work.
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f . ?g ?s ?h }"
@@ -104,7 +105,61 @@ def test_limits_are_stated_in_the_service_description(small_limits):
     assert values["maxQueryBytes"] == "200"
     assert float(values["queryTimeout"]) == 20
     assert values["timeoutStatus"] == "503"
+    assert values["maxQueryDepth"] == "128"
     assert small_limits.query("ASK {}" + " " * 300).status == 413
+    description = str(graph.value(URIRef(small_limits.endpoint), DCTERMS.description))
+    assert "nested at most 128 levels" in description
+    html = small_limits.get("/sparql", {"Accept": "text/html"}).text
+    assert "128" in html and "nested at most" in html
+
+
+NESTED = {
+    # name: (query of n levels, levels: by POST as many as crash the engine, by GET what a request line holds)
+    "braces": (lambda n: "SELECT * WHERE " + "{" * n + "}" * n, 3000, 1200),
+    "parentheses": (lambda n: "SELECT * WHERE { BIND(" + "(" * n + "1" + ")" * n + " AS ?x) }", 5000, 1200),
+    "blank nodes": (lambda n: "SELECT * WHERE { ?s ?p " + "[ ?p " * n + "1" + " ]" * n + " }", 3000, 400),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NESTED))
+@pytest.mark.parametrize("method", ["GET", "POST", "POST-direct"])
+def test_a_deeply_nested_query_gets_400_and_the_server_keeps_answering(server_factory, endpoint_fixture, name, method):
+    # One worker: a crash of the worker would lose this very connection (no status at all).
+    server = server_factory(endpoint_fixture, workers=1, max_query_bytes=65536)
+    make, by_post, by_get = NESTED[name]
+    reply = server.query(make(by_get if method == "GET" else by_post), "application/sparql-results+json", method=method)
+    assert reply.status == 400
+    assert reply.content_type == "text/plain; charset=utf-8"
+    assert "nest more than 128 levels" in reply.text
+    assert len(reply.text.strip().splitlines()) == 1
+    assert server.query(QUICK, "application/sparql-results+json").status == 200
+    assert server.process.poll() is None
+
+
+def test_the_nesting_limit_is_configurable(server_factory, endpoint_fixture):
+    server = server_factory(endpoint_fixture, workers=1, max_query_depth=3)
+    assert server.query("ASK { { { } } }").status == 200
+    reply = server.query("ASK { { { { } } } }")
+    assert reply.status == 400 and "nest more than 3 levels" in reply.text
+    # the cache's fast path sees the same limit: a query answered once is refused when too deep
+    assert server.query("ASK { { { { } } } }").status == 400
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT ?x WHERE { BIND(" + "!" * 32000 + "true AS ?x) }",
+        "SELECT * WHERE { " + "MINUS{}" * 4600 + " }",
+    ],
+    ids=["not", "minus"],
+)
+def test_a_long_flat_query_within_the_size_limit_is_answered(server_factory, endpoint_fixture, text):
+    # These crashed the worker (SIGSEGV) before queries ran on threads with a stack sized for them.
+    server = server_factory(endpoint_fixture, workers=1, query_timeout=60)
+    reply = server.query(text, "application/sparql-results+json", method="POST-direct")
+    assert reply.status == 200, reply.text
+    assert json.loads(reply.body)["results"]["bindings"]
+    assert server.query(QUICK, "application/sparql-results+json").status == 200
 
 
 def test_serve_is_ready_quickly_and_stops_cleanly_on_sigterm(launch, endpoint_fixture):

@@ -40,7 +40,9 @@ def create_app(config: Config | None = None, store: Store | None = None) -> Flas
     app.config["RCPKG"] = config
     app.config["MAX_CONTENT_LENGTH"] = max(config.max_query_bytes * 4, 1 << 16)
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.extensions["rcpkg.store"] = store if store is not None else Store.load(config.dataset)
+    store = store if store is not None else Store.load(config.dataset)
+    store.max_depth, store.max_query_bytes = config.max_query_depth, config.max_query_bytes
+    app.extensions["rcpkg.store"] = store
 
     from rcpkg.web import dumps, protocol
 

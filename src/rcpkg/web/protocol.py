@@ -5,9 +5,10 @@ Requests: GET ``?query=``, POST ``application/x-www-form-urlencoded`` (``query=`
 ``format=`` (json, xml, csv, tsv, turtle, ntriples, jsonld, rdfxml, html, or a media type) overrides Accept.
 
 Statuses: 200; 304 (If-None-Match / If-Modified-Since); 400 malformed query, missing or repeated
-``query``, unknown graph, unknown ``format``; 403 SPARQL Update (any route) and SERVICE not allow-listed;
-405 other methods; 406 no acceptable format; 413 query longer than ``max_query_bytes``; 415 other POST
-bodies; 503 query stopped at ``query_timeout``. GET without ``query`` answers the service description.
+``query``, brackets nested deeper than ``max_query_depth``, unknown graph, unknown ``format``; 403 SPARQL
+Update (any route) and SERVICE not allow-listed; 405 other methods; 406 no acceptable format; 413 query
+longer than ``max_query_bytes``; 415 other POST bodies; 503 query stopped at ``query_timeout``. GET without
+``query`` answers the service description.
 See docs/endpoint.md.
 """
 
@@ -192,11 +193,13 @@ def _answer() -> Response:
         return service_description(store, config)
     text, default_graphs, named_graphs, format_name = params
 
-    info = inspect_query(text)
     try:
+        info = inspect_query(text, config.max_query_depth)
         info = store.check(text, default_graphs, named_graphs, config.service_allowlist, info)
     except QueryRefused as exc:
         raise ProtocolError(403 if exc.reason in ("update", "service") else 400, str(exc)) from None
+    except QueryError as exc:
+        raise ProtocolError(400, str(exc)) from None
 
     form = info.form if info.form in (SELECT, ASK, CONSTRUCT, DESCRIBE) else ""
     media_type = _choose_media_type(form, format_name) if form else "application/sparql-results+json"
@@ -476,7 +479,10 @@ class CacheFastPath:
         text = params["query"][0]
         if len(text) > self.config.max_query_bytes:
             return None
-        info = inspect_query(text)
+        try:
+            info = inspect_query(text, self.config.max_query_depth)
+        except QueryError:
+            return None  # Flask answers it (400)
         if not info.deterministic or info.form not in (SELECT, ASK, CONSTRUCT, DESCRIBE):
             return None
         try:
@@ -594,7 +600,8 @@ def service_description_graph(store: Store, config: Config, endpoint: str) -> Gr
                 f"Read-only SPARQL 1.1 query endpoint. The default graph is the union of the named graphs. "
                 f"Limits: queries longer than {config.query_timeout:g} s are stopped (status 503); at most "
                 f"{config.max_rows} solutions or triples per answer (header X-SPARQL-Truncated: true when "
-                f"cut); queries of at most {config.max_query_bytes} bytes; SPARQL Update is refused (403); "
+                f"cut); queries of at most {config.max_query_bytes} bytes, with brackets {{ ( [ nested at most "
+                f"{config.max_query_depth} levels deep (status 400 otherwise); SPARQL Update is refused (403); "
                 f"SERVICE only to allow-listed endpoints ({len(config.service_allowlist)}).",
                 lang="en",
             ),
@@ -604,6 +611,7 @@ def service_description_graph(store: Store, config: Config, endpoint: str) -> Gr
     g.add((service, SERVICE.timeoutStatus, Literal(503)))
     g.add((service, SERVICE.maxResultRows, Literal(config.max_rows)))
     g.add((service, SERVICE.maxQueryBytes, Literal(config.max_query_bytes)))
+    g.add((service, SERVICE.maxQueryDepth, Literal(config.max_query_depth)))
     for allowed in config.service_allowlist:
         g.add((service, SERVICE.allowedService, URIRef(allowed)))
     for term, label, comment in (
@@ -611,6 +619,11 @@ def service_description_graph(store: Store, config: Config, endpoint: str) -> Gr
         (SERVICE.timeoutStatus, "timeout status", "HTTP status of an answer to a query that was stopped."),
         (SERVICE.maxResultRows, "maximum result rows", "Most solutions or triples written in one answer."),
         (SERVICE.maxQueryBytes, "maximum query size", "Longest query text accepted, in bytes (UTF-8)."),
+        (
+            SERVICE.maxQueryDepth,
+            "maximum query nesting",
+            "Deepest nesting of brackets { ( [ accepted in a query; deeper queries are refused (status 400).",
+        ),
         (SERVICE.allowedService, "allowed service", "A remote endpoint that SERVICE clauses may call."),
     ):
         g.add((term, RDFS.label, Literal(label, lang="en")))
@@ -671,7 +684,8 @@ named graphs listed below. The service description is also available as
 <ul><li>Queries running longer than {{ config.query_timeout }} s are stopped: status 503.</li>
 <li>At most {{ config.max_rows }} solutions or triples per answer; a cut answer carries the header
 <code>X-SPARQL-Truncated: true</code>.</li>
-<li>Queries of at most {{ config.max_query_bytes }} bytes.</li>
+<li>Queries of at most {{ config.max_query_bytes }} bytes, with brackets <code>{ ( [</code> nested at most
+{{ config.max_query_depth }} levels deep.</li>
 <li>SPARQL Update is refused (403). SERVICE calls only to allow-listed endpoints
 ({{ config.service_allowlist|length }}).</li></ul>
 <h2>Graphs</h2>
