@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -318,6 +319,61 @@ def test_cli_refuses_a_deep_query_with_one_line_and_exit_status_1(kb_home):
         text=True,
     )
     assert (done.returncode, done.stdout.splitlines()) == (0, ["x", "true"]), done.stderr[-500:]
+
+
+def test_a_failing_query_thread_leaves_no_engine_object_to_another_thread(store):
+    # pyoxigraph refuses to drop its result objects on another thread than theirs; an exception handed over
+    # by the query thread must not carry them in its traceback.
+    import gc
+
+    seen = []
+    previous = sys.unraisablehook
+    sys.unraisablehook = seen.append
+    try:
+        for timeout in (None, 5):
+            with pytest.raises(NotAcceptable):
+                store.execute(
+                    'SELECT ?x WHERE { BIND("a\\u0001b" AS ?x) }', "application/sparql-results+xml", timeout=timeout
+                )
+            gc.collect()
+    finally:
+        sys.unraisablehook = previous
+    assert [str(u.exc_value) for u in seen] == []
+
+
+# ------------------------------------------------------------------------------------ XML validity
+
+
+def test_xml_results_refuse_characters_xml_cannot_hold(store):
+    for char in ("\\u0001", "\\u0000", "\\u001F", "\\uFFFE"):
+        text = f'SELECT ?x WHERE {{ BIND("a{char}b" AS ?x) }}'
+        with pytest.raises(NotAcceptable, match="XML 1.0 cannot represent") as caught:
+            store.execute(text, "application/sparql-results+xml")
+        assert "application/sparql-results+xml" not in caught.value.available
+        assert json.loads(store.execute(text, "application/sparql-results+json").body)["results"]["bindings"]
+    fine = store.execute('SELECT ?x WHERE { BIND("tab\\there\\nand é" AS ?x) }', "application/sparql-results+xml")
+    ET.fromstring(fine.body)
+
+
+def test_rdf_xml_refuses_what_it_cannot_write_as_well_formed_xml(store):
+    from rdflib import Graph
+
+    for text in (
+        'CONSTRUCT { <http://a/b> <http://a/1> "x" } WHERE {}',
+        'CONSTRUCT { <http://a/b> <http://a/c/> "x" } WHERE {}',
+        'CONSTRUCT { <http://a/b> <urn:x:1> "x" } WHERE {}',
+        'CONSTRUCT { <http://a/b> <http://a/c> "x\\u0002" } WHERE {}',
+    ):
+        with pytest.raises(NotAcceptable) as caught:
+            store.execute(text, "application/rdf+xml")
+        assert "text/turtle" in caught.value.available
+        assert store.execute(text, "text/turtle").body
+    for predicate in ("http://a/b#1x", "http://a/-x", "http://a/é", "http://a/a%20b"):
+        answer = store.execute(f'CONSTRUCT {{ <http://a/s> <{predicate}> "x" }} WHERE {{}}', "application/rdf+xml")
+        ET.fromstring(answer.body)
+        assert len(Graph().parse(data=answer.body, format="xml")) == 1
+    answer = store.execute("CONSTRUCT WHERE { ?s ?p ?o }", "application/rdf+xml")
+    assert len(Graph().parse(data=answer.body, format="xml")) == 128
 
 
 # ---------------------------------------------------------------------------------- Python values

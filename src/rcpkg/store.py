@@ -37,8 +37,10 @@ Interface (everything the web layer and the pages use)::
 substituted before evaluation (no string splicing of user input into query text).
 
 Errors (all subclasses of ``rcpkg.errors.QueryError``; the web layer maps them to statuses):
-``QueryError`` (malformed query: 400), ``QueryRefused`` (update, SERVICE or a graph not in the dataset: 403
-or 400), ``NotAcceptable`` (no requested format fits the query form: 406), ``QueryTimeout`` (503).
+``QueryError`` (malformed query: 400), ``QueryTooComplex`` (brackets nested too deep, or a query too long to
+evaluate safely: 400), ``QueryRefused`` (update, SERVICE or a graph not in the dataset: 403 or 400),
+``NotAcceptable`` (no requested format fits the query form, or the result cannot be written in the requested
+XML format: 406), ``QueryTimeout`` (503).
 
 Stack depth: the engine's parser and evaluator recurse over the query's structure, and a thread that runs
 out of stack takes the whole process down (SIGSEGV), which no Python code can catch. Two guards, both here:
@@ -72,6 +74,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urljoin
+from xml.parsers import expat
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -588,10 +591,11 @@ class Store:
 
     def _serialize_solutions(self, result: ox.QuerySolutions, media_type: str, max_rows: int | None) -> Answer:
         fmt = _results_format(media_type, SELECT)
-        if max_rows is None:
-            body = result.serialize(format=fmt)
-            return Answer(body, media_type, SELECT, None, False)
         body = result.serialize(format=fmt)
+        if fmt is ox.QueryResultsFormat.XML:
+            _check_xml_characters(body, media_type, RESULT_TYPES)
+        if max_rows is None:
+            return Answer(body, media_type, SELECT, None, False)
         if len(body) < max_rows * _MIN_ROW_BYTES[fmt]:
             return Answer(body, media_type, SELECT, None, False)
         if fmt is ox.QueryResultsFormat.CSV:  # lossy, so not parsable by the engine: count CSV records
@@ -634,6 +638,8 @@ class Store:
             body = ox.serialize(triples, format=fmt)
         else:
             body = ox.serialize(triples, format=fmt, prefixes=prefixes)
+        if fmt is ox.RdfFormat.RDF_XML:
+            _check_rdf_xml(triples, body, media_type)
         return Answer(body, media_type, form, len(triples), truncated)
 
     # ---- Python values for pages
@@ -832,6 +838,58 @@ def _format_from_name(name: str) -> ox.RdfFormat:
         if lowered.endswith(ext):
             return fmt
     raise DataError(f"{name}: unknown RDF format (use .trig, .nq, .ttl or .nt)")
+
+
+# Characters XML 1.0 cannot hold, not even as character references (C0 controls other than tab, line feed
+# and carriage return; U+FFFE, U+FFFF), as UTF-8 bytes.
+_NOT_XML = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+
+# An XML NCName: pyoxigraph writes a predicate as an element named by the longest NCName ending its IRI.
+_NAME_START = (
+    "A-Z_a-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c\u200d"
+    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
+)
+_NAME_END = re.compile(f"[{_NAME_START}][{_NAME_START}\\-.0-9\u00b7\u0300-\u036f\u203f-\u2040]*$")
+
+
+def _check_xml_characters(body: bytes, media_type: str, types: Mapping[str, object]) -> None:
+    """NotAcceptable when ``body`` holds a character XML 1.0 cannot represent (it would not parse)."""
+    found = _NOT_XML.search(body)
+    if found is not None:
+        char = found.group().decode("utf-8")
+        others = ", ".join(t for t in types if t != media_type)
+        raise NotAcceptable(
+            f"the result holds the character U+{ord(char):04X}, which XML 1.0 cannot represent, so it cannot be "
+            f"written as {media_type}; ask for {others}",
+            available=[t for t in types if t != media_type],
+        )
+
+
+def _check_rdf_xml(triples: Sequence[ox.Triple], body: bytes, media_type: str) -> None:
+    """NotAcceptable when the RDF/XML of ``triples`` would not be well-formed XML: a predicate whose IRI
+    does not end in an XML name (``http://example.org/1``) has no element name in RDF/XML, and some
+    characters have no XML representation."""
+    for predicate in sorted({t.predicate.value for t in triples}):
+        if not _NAME_END.search(predicate):
+            others = [t for t in GRAPH_TYPES if t != media_type]
+            raise NotAcceptable(
+                f"RDF/XML cannot write the predicate <{predicate}>: its IRI does not end in a name an XML element "
+                f"can have; ask for {', '.join(others)}",
+                available=others,
+            )
+    _check_xml_characters(body, media_type, GRAPH_TYPES)
+    # Last guard: anything else the writer could get wrong is caught by a namespace-aware XML parser.
+    parser = expat.ParserCreate(namespace_separator=" ")
+    try:
+        parser.Parse(body, True)
+    except expat.ExpatError as exc:
+        others = [t for t in GRAPH_TYPES if t != media_type]
+        raise NotAcceptable(
+            f"the result cannot be written as well-formed RDF/XML ({exc}); ask for {', '.join(others)}",
+            available=others,
+        ) from None
+
+
 
 
 def _results_format(media_type: str, form: str) -> ox.QueryResultsFormat:

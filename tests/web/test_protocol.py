@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import subprocess
+import xml.etree.ElementTree as ET
 from urllib.parse import urlencode
 from xml.dom.minidom import Document
 
@@ -528,3 +529,41 @@ def test_from_a_graph_of_the_dataset_is_answered(server):
     reply = server.query(text, "text/csv")
     assert reply.status == 200
     assert reply.text.splitlines()[1] == "6"
+
+
+# ------------------------------------------------------------------------------- XML well-formedness
+
+CONTROL = 'SELECT ?x WHERE { BIND("a\\u0001b" AS ?x) }'
+NO_QNAME = 'CONSTRUCT { <http://a/b> <http://a/1> "x" } WHERE {}'
+
+
+@pytest.mark.parametrize(
+    "query,accept,params",
+    [
+        (CONTROL, "application/sparql-results+xml", {}),
+        (CONTROL, "application/xml", {}),
+        (CONTROL, "*/*", {"format": "xml"}),
+        (NO_QNAME, "application/rdf+xml", {}),
+        (NO_QNAME, "*/*", {"format": "rdfxml"}),
+        ('CONSTRUCT { <http://a/b> <http://a/c> "x\\u0002y" } WHERE {}', "application/rdf+xml", {}),
+    ],
+)
+def test_xml_that_would_not_parse_is_refused_with_406_in_plain_text(server, query, accept, params):
+    reply = server.query(query, accept, **params)
+    assert reply.status == 406, reply.text
+    assert reply.content_type == "text/plain; charset=utf-8"
+    assert "XML" in reply.text and "ask for" in reply.text
+    assert server.query("ASK {}").status == 200
+
+
+def test_the_same_results_in_other_formats_and_good_xml_still_parse(server):
+    reply = server.query(CONTROL, "application/sparql-results+json")
+    assert json.loads(reply.body)["results"]["bindings"][0]["x"]["value"] == "a\u0001b"
+    assert Graph().parse(data=server.query(NO_QNAME, "text/turtle").body, format="turtle")
+    good = server.query('SELECT ?x WHERE { BIND("tab\\tand é" AS ?x) }', "application/sparql-results+xml")
+    assert good.status == 200
+    ET.fromstring(good.body)
+    rdf = server.query("CONSTRUCT WHERE { ?s ?p ?o }", "application/rdf+xml")
+    assert rdf.status == 200
+    ET.fromstring(rdf.body)
+    assert len(Graph().parse(data=rdf.body, format="xml")) == 128

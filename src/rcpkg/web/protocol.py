@@ -6,9 +6,9 @@ Requests: GET ``?query=``, POST ``application/x-www-form-urlencoded`` (``query=`
 
 Statuses: 200; 304 (If-None-Match / If-Modified-Since); 400 malformed query, missing or repeated
 ``query``, brackets nested deeper than ``max_query_depth``, unknown graph, unknown ``format``; 403 SPARQL
-Update (any route) and SERVICE not allow-listed; 405 other methods; 406 no acceptable format; 413 query
-longer than ``max_query_bytes``; 415 other POST bodies; 503 query stopped at ``query_timeout``. GET without
-``query`` answers the service description.
+Update (any route) and SERVICE not allow-listed; 405 other methods; 406 no acceptable format (also: a result
+XML cannot hold, asked for as XML); 413 query longer than ``max_query_bytes``; 415 other POST bodies; 503
+query stopped at ``query_timeout``. GET without ``query`` answers the service description.
 See docs/endpoint.md.
 """
 
