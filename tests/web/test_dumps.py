@@ -164,3 +164,30 @@ def test_void_description_is_served_from_the_metadata_graph(dumps_server):
     assert jsonld.media_type == "application/ld+json"
     assert len(Graph().parse(data=jsonld.body, format="json-ld")) == len(graph)
     assert dumps_server.get("/.well-known/void", {"Accept": "image/png"}).status == 406
+
+
+# ------------------------------------------------------------------------------------------- ranges
+
+
+def test_a_byte_range_is_answered_with_206(dumps_server, dumps):
+    directory, _ = dumps
+    reply = dumps_server.get("/dumps/rcp.nt", {"Range": "bytes=0-9"})
+    assert reply.status == 206
+    assert reply.body == (directory / "rcp.nt").read_bytes()[:10]
+    assert reply.headers["Content-Range"].startswith("bytes 0-9/")
+
+
+@pytest.mark.parametrize("header", ["bytes=abc", "bytes=5-2", "bytes=", "lines=0-9", "bytes=0-1,4-5", "bytes 0-9"])
+def test_an_invalid_range_header_is_ignored_and_the_whole_file_sent(dumps_server, dumps, header):
+    directory, _ = dumps
+    reply = dumps_server.get("/dumps/rcp.ttl", {"Range": header})
+    assert reply.status == 200
+    assert reply.body == (directory / "rcp.ttl").read_bytes()
+    assert "Content-Range" not in reply.headers
+
+
+def test_a_valid_range_beyond_the_end_is_416(dumps_server, dumps):
+    directory, _ = dumps
+    reply = dumps_server.get("/dumps/rcp.ttl", {"Range": "bytes=999999999-"})
+    assert reply.status == 416
+    assert reply.headers["Content-Range"] == f"bytes */{(directory / 'rcp.ttl').stat().st_size}"

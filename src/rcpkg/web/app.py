@@ -114,11 +114,9 @@ def _reason(status: int) -> str:
 def _http_error(exc: HTTPException) -> Response:
     status = exc.code or 500
     response = error_response(status, f"{status} {exc.name}: {exc.description}")
-    if status == 405:
-        allowed = exc.get_headers()
-        for key, value in allowed:
-            if key.lower() == "allow":
-                response.headers["Allow"] = value
+    for key, value in exc.get_headers():
+        if key.lower() in ("allow", "content-range"):  # 405: the allowed methods; 416: the length
+            response.headers[key] = value
     return response
 
 

@@ -12,8 +12,10 @@ import html
 import json
 from pathlib import Path
 
-from flask import Blueprint, Response, request, send_file
+from flask import Blueprint, Response, request
 from rdflib import Graph
+from werkzeug.http import parse_range_header
+from werkzeug.utils import send_file
 
 from rcpkg.namespaces import METADATA_GRAPH, bind_prefixes
 from rcpkg.store import NotAcceptable, negotiate, with_charset
@@ -113,13 +115,28 @@ def dump_file(name: str) -> Response:
         return error_response(404, f"{name} has not been written; run `rcpkg build` or `rcpkg dump`")
     media_type = MEDIA_TYPES[name]
     mimetype = media_type if media_type == "application/gzip" else with_charset(media_type)
-    response = send_file(path, mimetype=mimetype, conditional=True, etag=False, max_age=3600)
-    digest = _checksums(path.parent).get(name)
+    environ = request.environ
+    if "HTTP_RANGE" in environ and not _satisfiable_syntax(environ["HTTP_RANGE"]):
+        # RFC 9110, 14.2: a Range header that is not a valid single byte range is ignored (200, whole body).
+        environ = {k: v for k, v in environ.items() if k != "HTTP_RANGE"}
+    response = send_file(
+        path, environ, mimetype=mimetype, conditional=False, etag=False, max_age=3600, response_class=Response
+    )
+    sums = _checksums(path.parent)
+    digest = sums.get(name)
     if digest:
         response.set_etag(digest)
         response.headers["Digest"] = "sha-256=" + _b64(digest)
-        response.make_conditional(request)
+    response.make_conditional(environ, accept_ranges=True, complete_length=path.stat().st_size)
     return _cors(response)
+
+
+def _satisfiable_syntax(header: str) -> bool:
+    """True when a Range header is one well-formed byte range (which may still lie beyond the file: 416).
+    Anything else (not parsable, another unit, several ranges, which this server does not combine) is
+    ignored."""
+    parsed = parse_range_header(header)
+    return parsed is not None and parsed.units == "bytes" and len(parsed.ranges) == 1
 
 
 def _b64(hex_digest: str) -> str:
