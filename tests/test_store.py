@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -44,7 +45,26 @@ def test_load_reads_the_named_graphs_and_counts_the_union(store):
     assert store.graphs == tuple(GRAPH + g for g in ("data", "inferred", "metadata", "ontology"))
     assert store.triple_count == 128
     assert len(store.data_hash) == 64
-    assert store.last_modified.tzinfo is not None
+    assert store.last_modified is None  # the fixture states no dcterms:modified
+
+
+def test_last_modified_is_the_date_the_data_states_not_the_file_time(tmp_path):
+    stated = '<https://w3id.org/rcpkg/dataset> <http://purl.org/dc/terms/modified> "2024-05-06T07:08:09Z"^^<{}> .'
+    text = (
+        FIXTURE.read_text(encoding="utf-8")
+        + "\n<https://w3id.org/rcpkg/graph/metadata> { "
+        + stated.format("http://www.w3.org/2001/XMLSchema#dateTime")
+        + " }\n"
+    )
+    first, second = tmp_path / "a.trig", tmp_path / "b.trig"
+    first.write_text(text, encoding="utf-8")
+    second.write_text(text, encoding="utf-8")
+    os.utime(first, (1_000_000_000, 1_000_000_000))
+    os.utime(second, (1_700_000_000, 1_700_000_000))
+    a, b = Store.load(first), Store.load(second)
+    assert a.last_modified == b.last_modified == datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
+    assert a.data_hash == b.data_hash
+    assert Store.from_bytes(text.encode("utf-8")).last_modified == a.last_modified
 
 
 def test_load_of_a_missing_file_says_to_build(tmp_path):

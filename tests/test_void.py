@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from rdflib import Dataset, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, VOID
+from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, VOID, XSD
 
+from rcpkg import paths
+from rcpkg.errors import RcpkgError
 from rcpkg.namespaces import DATA_GRAPH
-from rcpkg.void import DUMP_FILES, describe
+from rcpkg.void import DUMP_FILES, build_date, describe
 
 FIXTURE = Path(__file__).parent / "fixtures" / "endpoint-small.trig"
 DS = URIRef("https://w3id.org/rcpkg/dataset")
@@ -110,3 +115,51 @@ def test_the_same_dataset_gives_the_same_description(dataset, void):
     assert isomorphic(describe(dataset), void)
     first = sorted(describe(dataset).serialize(format="nt").splitlines())
     assert first == sorted(void.serialize(format="nt").splitlines())
+
+
+# ------------------------------------------------------------------------- date of the inputs, prefixes
+
+
+def test_the_dataset_states_when_its_inputs_last_changed(dataset):
+    when = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
+    dated = describe(dataset, modified=when)
+    assert value(dated, DS, DCTERMS.modified) == when
+    assert next(dated.objects(DS, DCTERMS.modified)).datatype == XSD.dateTime
+    assert (DS, DCTERMS.modified, None) not in describe(dataset, modified=None)
+
+
+def test_build_date_follows_source_date_epoch(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert build_date() == datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    with pytest.raises(RcpkgError, match="SOURCE_DATE_EPOCH"):
+        build_date()
+
+
+def test_build_date_comes_from_the_inputs_history_not_the_clock_or_file_times(monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    first = build_date()
+    assert build_date() == first
+    git = shutil.which("git")
+    inside = git and subprocess.run([git, "-C", str(paths.home()), "rev-parse"], capture_output=True).returncode == 0
+    if not inside:
+        assert first is None
+        return
+    stamp = subprocess.run(
+        [
+            git,
+            "-C",
+            str(paths.home()),
+            "log",
+            "-1",
+            "--format=%ct",
+            "--",
+            "data/source",
+            "data/reference",
+            "ontology",
+            "src/rcpkg",
+        ],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    assert first == (datetime.fromtimestamp(int(stamp), UTC) if stamp else None)

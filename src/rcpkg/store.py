@@ -9,7 +9,8 @@ Interface (everything the web layer and the pages use)::
     store = Store.load(path=None)         # TriG file, paths.dataset_file() by default; DataError if unusable
     store = Store.from_bytes(data, format="trig")   # same, from bytes (tests, notebooks)
     store.data_hash        # str: SHA-256 (hex) of the loaded bytes: ETags and cache keys
-    store.last_modified    # datetime (UTC): modification time of the file (now for bytes)
+    store.last_modified    # datetime (UTC) | None: the dcterms:modified the data states for the dataset
+                           # (recorded by ``rcpkg build``, see ``rcpkg.void.build_date``); None if it states none
     store.max_depth        # deepest bracket nesting accepted (``Config.max_query_depth``)
     store.max_query_bytes  # longest query the query threads are sized for (``Config.max_query_bytes``)
     store.graphs           # tuple[str, ...]: IRIs of the named graphs, sorted
@@ -83,7 +84,7 @@ from rdflib.term import Node
 from rcpkg import paths
 from rcpkg.config import MAX_QUERY_BYTES, MAX_QUERY_DEPTH
 from rcpkg.errors import DataError, QueryError
-from rcpkg.namespaces import PREFIXES
+from rcpkg.namespaces import BASE, PREFIXES
 
 # --------------------------------------------------------------------------------------------- errors
 
@@ -401,7 +402,7 @@ class Store:
 
     engine: ox.Store
     data_hash: str
-    last_modified: datetime
+    last_modified: datetime | None
     graphs: tuple[str, ...]
     triple_count: int
     source: str = ""
@@ -421,18 +422,20 @@ class Store:
         _format_from_name(path.name)
         try:
             data = path.read_bytes()
-            mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
         except FileNotFoundError:
             raise DataError(f"{path}: no such file; run `rcpkg build` to write the dataset") from None
         except OSError as exc:
             raise DataError(f"{path}: cannot read: {exc.strerror}") from None
-        return cls.from_bytes(data, path.suffix.lstrip("."), last_modified=mtime, source=str(path))
+        return cls.from_bytes(data, path.suffix.lstrip("."), source=str(path))
 
     @classmethod
     def from_bytes(
         cls, data: bytes, format: str = "trig", last_modified: datetime | None = None, source: str = "<bytes>"
     ) -> Store:
-        """Load RDF bytes in ``format`` ("trig", "nq", "ttl", "nt")."""
+        """Load RDF bytes in ``format`` ("trig", "nq", "ttl", "nt").
+
+        ``last_modified`` defaults to the ``dcterms:modified`` the data states for the dataset (never a file
+        time or the clock: the same bytes give the same value, on every machine)."""
         fmt = _format_from_name("x." + format)
         engine = ox.Store()
         try:
@@ -443,10 +446,12 @@ class Store:
         count = int(
             next(iter(engine.query("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", use_default_graph_as_union=True)))["n"].value
         )
+        if last_modified is None:
+            last_modified = _stated_modified(engine)
         return cls(
             engine=engine,
             data_hash=hashlib.sha256(data).hexdigest(),
-            last_modified=(last_modified or datetime.now(UTC)).replace(microsecond=0),
+            last_modified=last_modified.astimezone(UTC).replace(microsecond=0) if last_modified else None,
             graphs=graphs,
             triple_count=count,
             source=source,
@@ -824,6 +829,20 @@ def _run_on_own_thread(job, stack: int) -> Future:
         raise QueryError(f"cannot start a thread to evaluate the query: {exc}") from None
     return future
 
+
+def _stated_modified(engine: ox.Store) -> datetime | None:
+    """The ``dcterms:modified`` (xsd:dateTime or xsd:date) of the dataset description, in any graph."""
+    dataset = ox.NamedNode(BASE + "dataset")
+    modified = ox.NamedNode("http://purl.org/dc/terms/modified")
+    found = []
+    for quad in engine.quads_for_pattern(dataset, modified, None, None):
+        if isinstance(quad.object, ox.Literal):
+            try:
+                value = datetime.fromisoformat(quad.object.value)
+            except ValueError:
+                continue
+            found.append(value if value.tzinfo else value.replace(tzinfo=UTC))
+    return max(found) if found else None
 
 
 def _format_from_name(name: str) -> ox.RdfFormat:

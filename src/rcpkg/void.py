@@ -7,18 +7,28 @@ target dataset and link predicate: Wikidata, GeoNames), its licence (CC BY 4.0),
 matrix), its dumps (download URLs under ``{base}dumps/``) and its SPARQL endpoint (``{base}sparql``).
 
 Everything is counted from the dataset given, never written by hand; the same dataset gives the same graph.
+
+``dcterms:modified`` of the dataset is ``build_date()``: when the inputs of the build last changed, never
+the clock or a file time, so that building the same inputs twice gives the same bytes, and the server's
+``Last-Modified`` (which it reads from this triple) stays the same from one build to the next.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import subprocess
 from collections import Counter
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, VOID
+from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, VOID, XSD
 
+from rcpkg import paths
+from rcpkg.errors import RcpkgError
 from rcpkg.namespaces import (
     BASE,
     DATA_GRAPH,
@@ -82,8 +92,49 @@ GRAPH_TITLES = {
 }
 
 
-def describe(dataset: Dataset, base: str = BASE) -> Graph:
-    """The VoID + DCAT description of ``dataset`` (its graph/metadata, if any, is not counted)."""
+def build_date() -> datetime | None:
+    """When the inputs of the build (source, reference tables, ontology, code) last changed:
+
+    - ``SOURCE_DATE_EPOCH`` (seconds since 1970, the reproducible-builds convention) when set;
+    - else the commit time of the last git commit touching those inputs, in a git checkout (uncommitted
+      changes keep the date of the last commit);
+    - else None (no git, no variable): the description then states no date, and the server sends no
+      ``Last-Modified``.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), UTC)
+        except (ValueError, OverflowError, OSError):
+            raise RcpkgError(f"SOURCE_DATE_EPOCH must be a number of seconds since 1970, not {epoch!r}") from None
+    inputs = [
+        p.resolve() for p in (paths.source_file(), paths.reference_dir(), paths.ontology_dir(), Path(__file__).parent)
+    ]
+    top = _git(inputs[0].parent, "rev-parse", "--show-toplevel")
+    if not top:
+        return None
+    inside = [str(p) for p in inputs if p.is_relative_to(Path(top).resolve())]
+    stamp = _git(Path(top), "log", "-1", "--format=%ct", "--", *inside) if inside else None
+    return datetime.fromtimestamp(int(stamp), UTC) if stamp and stamp.isdigit() else None
+
+
+def _git(directory: Path, *args: str) -> str | None:
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(directory), *args], capture_output=True, text=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+_BUILD_DATE = object()
+
+
+def describe(dataset: Dataset, base: str = BASE, modified: datetime | None | object = _BUILD_DATE) -> Graph:
+    """The VoID + DCAT description of ``dataset`` (its graph/metadata, if any, is not counted).
+
+    ``modified``: the ``dcterms:modified`` of the dataset (default ``build_date()``; None: no date)."""
     g = Graph()
     bind_prefixes(g)
     g.bind("foaf", FOAF)
@@ -235,6 +286,10 @@ def describe(dataset: Dataset, base: str = BASE) -> Graph:
         )
     )
     g.add((ds, DCTERMS.language, URIRef("http://id.loc.gov/vocabulary/iso639-1/en")))
+    when = build_date() if modified is _BUILD_DATE else modified
+    if isinstance(when, datetime):
+        stamp = when.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        g.add((ds, DCTERMS.modified, Literal(stamp, datatype=XSD.dateTime)))
     return g
 
 

@@ -9,7 +9,8 @@ end.
 
 Fixtures: ``server`` (the endpoint's fixture dataset, tests/fixtures/endpoint-small.trig),
 ``kb_server`` (the built knowledge base: this checkout's, or one built for the session into a temporary
-folder when ``rcpkg build`` has not been run here).
+folder when ``rcpkg build`` has not been run here), ``dated_fixture`` (the endpoint's fixture with a stated
+``dcterms:modified``, ``with_modified``).
 
 ``RunningServer.request(method, path, headers=None, body=None) -> Reply`` sends one request with
 http.client (no redirects followed, no decompression) and ``.get(path, **headers)`` is the short form.
@@ -199,6 +200,28 @@ def server(server_factory) -> RunningServer:
 def kb_server(server_factory, kb_dataset) -> RunningServer:
     """The endpoint over the built knowledge base (``rcpkg build`` writes data/dumps/rcp.trig)."""
     return server_factory(kb_dataset)
+
+
+MODIFIED = "2024-05-06T07:08:09Z"
+
+
+def with_modified(source: Path, target: Path, modified: str = MODIFIED) -> Path:
+    """A copy of the TriG file ``source`` at ``target`` whose dataset description states
+    ``dcterms:modified`` ``modified`` (as ``rcpkg build`` records it)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(
+        source.read_text(encoding="utf-8")
+        + "\n<https://w3id.org/rcpkg/graph/metadata> {\n  <https://w3id.org/rcpkg/dataset> "
+        + f'<http://purl.org/dc/terms/modified> "{modified}"^^<http://www.w3.org/2001/XMLSchema#dateTime> .\n}}\n',
+        encoding="utf-8",
+    )
+    return target
+
+
+@pytest.fixture(scope="session")
+def dated_fixture(tmp_path_factory) -> Path:
+    """The endpoint's fixture dataset, stating that it was modified at ``MODIFIED``."""
+    return with_modified(ENDPOINT_FIXTURE, tmp_path_factory.mktemp("dated") / "rcp.trig")
 
 
 @pytest.fixture(scope="session")

@@ -6,12 +6,15 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 import subprocess
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import DCTERMS, RDF, VOID
+from rdflib.namespace import DCTERMS, RDF, RDFS, VOID
 
 from rcpkg.dump import write_dumps
 from rcpkg.namespaces import DATA_GRAPH, METADATA_GRAPH
@@ -21,12 +24,17 @@ NAMES = ["rcp.ttl", "rcp.nt", "rcp.nt.gz", "rcp.jsonld", "rcp.trig", "rcp.nq.gz"
 CC_BY = URIRef("https://creativecommons.org/licenses/by/4.0/")
 
 
-def fixture_dataset(path) -> Dataset:
+BUILT = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)  # when the fixture's inputs last changed
+
+
+def fixture_dataset(path, extra: tuple = ()) -> Dataset:
     ds = Dataset()
     ds.parse(path, format="trig")
+    for triple in extra:
+        ds.graph(DATA_GRAPH).add(triple)
     # as `rcpkg build` does: the metadata graph is the VoID description of the others
     ds.remove_graph(ds.graph(METADATA_GRAPH))
-    metadata = describe(ds)
+    metadata = describe(ds, modified=BUILT)
     target = ds.graph(METADATA_GRAPH)
     for triple in metadata:
         target.add(triple)
@@ -191,3 +199,40 @@ def test_a_valid_range_beyond_the_end_is_416(dumps_server, dumps):
     reply = dumps_server.get("/dumps/rcp.ttl", {"Range": "bytes=999999999-"})
     assert reply.status == 416
     assert reply.headers["Content-Range"] == f"bytes */{(directory / 'rcp.ttl').stat().st_size}"
+
+
+# ------------------------------------------------------------------------------ dates and validators
+
+
+def test_dumps_and_void_carry_the_date_the_data_states_not_file_times(dumps_server, server_factory, dumps, tmp_path):
+    directory, _ = dumps
+    # a second build of the same inputs, written at another time
+    rebuilt = tmp_path / "rebuilt"
+    write_dumps(fixture_dataset(directory / "rcp.trig"), rebuilt)
+    for path in rebuilt.iterdir():
+        os.utime(path, (1_700_000_000, 1_700_000_000))
+    again = server_factory(rebuilt / "rcp.trig")
+    for path in ["/dumps/" + name for name in NAMES] + ["/.well-known/void", "/sparql?query=ASK%7B%7D"]:
+        a, b = dumps_server.get(path), again.get(path)
+        assert a.status == b.status == 200, path
+        assert parsedate_to_datetime(a.headers["Last-Modified"]) == BUILT, path
+        assert a.headers["Last-Modified"] == b.headers["Last-Modified"], path
+        assert a.headers.get("ETag") == b.headers.get("ETag"), path
+    void = Graph().parse(data=dumps_server.get("/.well-known/void", {"Accept": "text/turtle"}).body, format="turtle")
+    assert void.value(URIRef("https://w3id.org/rcpkg/dataset"), DCTERMS.modified).toPython() == BUILT
+    assert dumps_server.get("/dumps/rcp.ttl", {"If-Modified-Since": a.headers["Last-Modified"]}).status == 304
+
+
+def test_dumps_of_another_build_than_the_loaded_one_get_no_last_modified(server_factory, endpoint_fixture, tmp_path):
+    directory = tmp_path / "dumps"
+    write_dumps(fixture_dataset(endpoint_fixture), directory)
+    server = server_factory(directory / "rcp.trig")
+    before = server.get("/dumps/rcp.ttl")
+    assert parsedate_to_datetime(before.headers["Last-Modified"]) == BUILT
+    # rebuilt with other data while the server keeps the old dataset loaded
+    extra = (URIRef("https://w3id.org/rcpkg/id/country/xyz"), RDFS.label, Literal("Xyz", lang="en"))
+    write_dumps(fixture_dataset(endpoint_fixture, (extra,)), directory)
+    after = server.get("/dumps/rcp.ttl")
+    assert after.status == 200 and after.body == (directory / "rcp.ttl").read_bytes()
+    assert after.headers["ETag"] != before.headers["ETag"]
+    assert "Last-Modified" not in after.headers

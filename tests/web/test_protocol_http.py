@@ -4,26 +4,37 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import shutil
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
+from urllib.parse import urlencode
 
 import pytest
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDF
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+STATED = parsedate_to_datetime("Mon, 06 May 2024 07:08:09 GMT")  # MODIFIED of tests/web/conftest.py
 QUERY = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o"
 SMALL = "ASK { ?s ?p ?o }"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
-def test_repeated_queries_carry_the_same_etag_and_last_modified(server):
+@pytest.fixture(scope="module")
+def dated(server_factory, dated_fixture):
+    """The endpoint over its fixture dataset, whose description states dcterms:modified MODIFIED."""
+    return server_factory(dated_fixture, query_timeout=2)
+
+
+def test_repeated_queries_carry_the_same_etag_and_last_modified(dated):
+    server = dated
     first = server.query(QUERY, "application/sparql-results+json")
     second = server.query(QUERY, "application/sparql-results+json")
     assert first.headers["ETag"] == second.headers["ETag"]
     assert first.headers["ETag"].startswith('"')
-    assert parsedate_to_datetime(first.headers["Last-Modified"]) <= datetime.now(UTC)
+    assert parsedate_to_datetime(first.headers["Last-Modified"]) == STATED
+    assert first.headers["Last-Modified"] == second.headers["Last-Modified"]
     assert "max-age=" in first.headers["Cache-Control"]
     assert "Accept" in first.headers["Vary"]
     other_format = server.query(QUERY, "text/csv")
@@ -41,11 +52,38 @@ def test_if_none_match_gets_304_without_a_body(server):
     assert changed.status == 200
 
 
-def test_if_modified_since_gets_304_when_the_data_is_older(server):
+def test_if_modified_since_gets_304_when_the_data_is_older(dated):
+    later = format_datetime(STATED + timedelta(seconds=1), usegmt=True)
+    same = format_datetime(STATED, usegmt=True)
+    earlier = format_datetime(STATED - timedelta(seconds=1), usegmt=True)
+    assert dated.get("/sparql", {"If-Modified-Since": later}, query=QUERY).status == 304
+    assert dated.get("/sparql", {"If-Modified-Since": same}, query=QUERY).status == 304
+    assert dated.get("/sparql", {"If-Modified-Since": earlier}, query=QUERY).status == 200
+
+
+def test_last_modified_and_etag_come_from_the_data_not_the_file_time(server_factory, dated_fixture, tmp_path_factory):
+    # The same bytes written at two different times (two builds of the same inputs) are served alike.
+    copy = tmp_path_factory.mktemp("rebuilt") / "rcp.trig"
+    shutil.copy(dated_fixture, copy)
+    os.utime(dated_fixture, (1_000_000_000, 1_000_000_000))
+    os.utime(copy, (1_700_000_000, 1_700_000_000))
+    first = server_factory(dated_fixture, workers=1, cache="false")
+    second = server_factory(copy, workers=1, cache="false")
+    for path in ("/sparql?" + urlencode({"query": QUERY}), "/.well-known/void", "/doc/id/country/hun.ttl"):
+        a, b = first.get(path), second.get(path)
+        assert a.status == b.status == 200, path
+        assert a.headers["ETag"] == b.headers["ETag"], path
+        assert parsedate_to_datetime(a.headers["Last-Modified"]) == STATED, path
+        assert a.headers["Last-Modified"] == b.headers["Last-Modified"], path
+
+
+def test_data_stating_no_date_gets_no_last_modified_and_if_modified_since_is_not_trusted(server):
+    reply = server.query(QUERY, "application/sparql-results+json")
+    assert reply.status == 200 and reply.headers["ETag"]
+    assert "Last-Modified" not in reply.headers
     later = format_datetime(datetime.now(UTC) + timedelta(days=1), usegmt=True)
-    earlier = format_datetime(datetime(2000, 1, 1, tzinfo=UTC), usegmt=True)
-    assert server.get("/sparql", {"If-Modified-Since": later}, query=QUERY).status == 304
-    assert server.get("/sparql", {"If-Modified-Since": earlier}, query=QUERY).status == 200
+    assert server.get("/sparql", {"If-Modified-Since": later}, query=QUERY).status == 200
+    assert server.get("/sparql", {"If-None-Match": reply.headers["ETag"]}, query=QUERY).status == 304
 
 
 def test_queries_with_now_or_rand_are_neither_cached_nor_tagged(server):

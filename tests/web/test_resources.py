@@ -114,7 +114,8 @@ def test_document_parses_in_the_format_it_claims_and_describes_the_thing(pages, 
 def test_documents_carry_validators_and_answer_304(pages):
     first = pages.get("/doc/id/process/bali-process.ttl")
     etag = first.headers["ETag"]
-    assert etag and first.headers["Last-Modified"]
+    assert etag
+    assert "Last-Modified" not in first.headers  # the fixture states no date (a built knowledge base does)
     again = pages.get("/doc/id/process/bali-process.ttl", {"If-None-Match": etag})
     assert again.status == 304 and again.body == b""
 

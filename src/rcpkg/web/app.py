@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import html
 import logging
+from datetime import datetime
 
 from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
@@ -75,6 +76,16 @@ def public_base() -> str:
     if configured:
         return configured if configured.endswith("/") else configured + "/"
     return request.url_root
+
+
+def set_last_modified(response: Response, when: datetime | None) -> Response:
+    """``Last-Modified: when``, or no such header when the data states no date (werkzeug would write the
+    current time for None)."""
+    if when is None:
+        response.headers.pop("Last-Modified", None)
+    else:
+        response.last_modified = when
+    return response
 
 
 def wants_html() -> bool:

@@ -20,7 +20,7 @@ from werkzeug.utils import send_file
 from rcpkg.namespaces import METADATA_GRAPH, bind_prefixes
 from rcpkg.store import NotAcceptable, negotiate, with_charset
 from rcpkg.void import DUMP_FILES
-from rcpkg.web.app import error_response, get_config, get_store, public_base, wants_html
+from rcpkg.web.app import error_response, get_config, get_store, public_base, set_last_modified, wants_html
 
 bp = Blueprint("dumps", __name__)
 
@@ -127,6 +127,11 @@ def dump_file(name: str) -> Response:
     if digest:
         response.set_etag(digest)
         response.headers["Digest"] = "sha-256=" + _b64(digest)
+    # Last-Modified: the date the data states (never the file's mtime), when these dumps are those of the
+    # loaded dataset (its rcp.trig has the loaded bytes' digest); otherwise none, the ETag still validates.
+    store = get_store()
+    same_build = sums.get("rcp.trig") == store.data_hash
+    set_last_modified(response, store.last_modified if same_build else None)
     response.make_conditional(environ, accept_ranges=True, complete_length=path.stat().st_size)
     return _cors(response)
 
@@ -161,7 +166,7 @@ def void_description() -> Response:
         dataset = Dataset()
         for s, p, o, g in store.quads():
             dataset.graph(g).add((s, p, o)) if g else dataset.add((s, p, o))
-        graph = describe(dataset)
+        graph = describe(dataset, modified=store.last_modified)
     fmt = request.args.get("format")
     accept = {
         "turtle": "text/turtle",
@@ -181,6 +186,6 @@ def void_description() -> Response:
     response = Response(body, content_type=with_charset(media_type))
     response.headers["Vary"] = "Accept"
     response.set_etag(hashlib.sha256(store.data_hash.encode() + media_type.encode()).hexdigest()[:40])
-    response.last_modified = store.last_modified
+    set_last_modified(response, store.last_modified)
     response.make_conditional(request)
     return _cors(response)

@@ -21,7 +21,7 @@ from rcpkg import charts, paths
 from rcpkg.errors import QueryError
 from rcpkg.store import Store
 from rcpkg.void import DUMP_FILES
-from rcpkg.web.app import get_config, get_store
+from rcpkg.web.app import get_config, get_store, set_last_modified
 from rcpkg.web.resources import Labeller, local_href
 
 bp = Blueprint("pages", __name__)
@@ -183,7 +183,7 @@ def chart(name: str) -> Response:
 
 def _cached(response: Response, store: Store, key: str) -> Response:
     response.set_etag(hashlib.sha256(f"{store.data_hash} {key}".encode()).hexdigest()[:32])
-    response.last_modified = store.last_modified
+    set_last_modified(response, store.last_modified)
     response.headers["Cache-Control"] = f"public, max-age={get_config().max_age}"
     return response.make_conditional(request)
 

@@ -391,7 +391,7 @@ def _not_modified(etag: str, store: Store) -> bool:
             since = parsedate_to_datetime(ims)
         except (TypeError, ValueError):
             return False
-        if since.tzinfo is None:
+        if since.tzinfo is None or store.last_modified is None:
             return False
         return store.last_modified <= since
     return False
@@ -419,11 +419,10 @@ def response_headers(
         headers.append(("X-Cache", cache_state))
     headers.append(("Vary", "Accept, Accept-Encoding"))
     if etag:
-        headers += [
-            ("ETag", etag),
-            ("Last-Modified", format_datetime(store.last_modified, usegmt=True)),
-            ("Cache-Control", f"public, max-age={config.max_age}"),
-        ]
+        headers.append(("ETag", etag))
+        if store.last_modified is not None:
+            headers.append(("Last-Modified", format_datetime(store.last_modified, usegmt=True)))
+        headers.append(("Cache-Control", f"public, max-age={config.max_age}"))
     else:
         headers.append(("Cache-Control", "no-store"))
     headers.append(("Access-Control-Allow-Origin", config.cors_origin))
@@ -435,7 +434,8 @@ def _common_headers(response: Response, etag: str | None, store: Store, config: 
     response.headers["Vary"] = "Accept, Accept-Encoding"
     if cacheable and etag:
         response.headers["ETag"] = etag
-        response.headers["Last-Modified"] = format_datetime(store.last_modified, usegmt=True)
+        if store.last_modified is not None:
+            response.headers["Last-Modified"] = format_datetime(store.last_modified, usegmt=True)
         response.headers["Cache-Control"] = f"public, max-age={config.max_age}"
     else:
         response.headers["Cache-Control"] = "no-store"

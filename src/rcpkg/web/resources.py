@@ -38,7 +38,7 @@ from rcpkg.errors import QueryError
 from rcpkg.namespaces import PREFIXES, SCHEMA
 from rcpkg.source import html_to_text
 from rcpkg.store import Store, parse_accept
-from rcpkg.web.app import get_config, get_store, public_base
+from rcpkg.web.app import get_config, get_store, public_base, set_last_modified
 
 bp = Blueprint("resources", __name__)
 
@@ -712,7 +712,7 @@ DOCUMENTS = DocumentCache()
 
 def _caching(response: Response, store: Store, key: str) -> Response:
     response.set_etag(hashlib.sha256(f"{store.data_hash} {key}".encode()).hexdigest()[:32])
-    response.last_modified = store.last_modified
+    set_last_modified(response, store.last_modified)
     response.headers["Cache-Control"] = f"public, max-age={get_config().max_age}"
     response.headers["Access-Control-Allow-Origin"] = get_config().cors_origin
     return response.make_conditional(request)
