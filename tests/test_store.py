@@ -396,6 +396,21 @@ def test_rdf_xml_refuses_what_it_cannot_write_as_well_formed_xml(store):
     assert len(Graph().parse(data=answer.body, format="xml")) == 128
 
 
+def test_graph_answers_name_only_the_prefixes_they_use(store):
+    answer = store.execute(f"CONSTRUCT WHERE {{ <{ID}country/hun> <{LABEL}> ?o }}", "text/turtle")
+    prefixes = [line.split()[1] for line in answer.body.decode().splitlines() if line.startswith("@prefix")]
+    assert prefixes and set(prefixes) <= {"rdf:", "rdfs:", "id:"}  # rdf: for rdf:langString
+    xml = store.execute(f"CONSTRUCT WHERE {{ <{ID}country/hun> ?p ?o }}", "application/rdf+xml").body.decode()
+    assert "xmlns:rcp=" in xml and "xmlns:sh=" not in xml and "xmlns:prov=" not in xml
+
+
+def test_rdflib_graphs_of_the_store_bind_no_rdflib_defaults(store):
+    graph = store.describe(ID + "country/hun")
+    bound = {p for p, _ in graph.namespaces()}
+    assert "brick" not in bound and "csvw" not in bound and "rcp" in bound
+    assert "ns1:" not in graph.serialize(format="turtle")
+
+
 # ---------------------------------------------------------------------------------- Python values
 
 

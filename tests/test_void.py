@@ -13,6 +13,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, VOID, XSD
 
 from rcpkg import paths
+from rcpkg.dump import OUTPUT_PREFIXES, used_prefixes
 from rcpkg.errors import RcpkgError
 from rcpkg.namespaces import DATA_GRAPH
 from rcpkg.void import DUMP_FILES, build_date, describe
@@ -163,3 +164,13 @@ def test_build_date_comes_from_the_inputs_history_not_the_clock_or_file_times(mo
         text=True,
     ).stdout.strip()
     assert first == (datetime.fromtimestamp(int(stamp), UTC) if stamp else None)
+
+
+def test_the_description_binds_only_meaningful_prefixes(void):
+    turtle = void.serialize(format="turtle")
+    assert "ns1:" not in turtle and "brick:" not in turtle and "csvw:" not in turtle
+    assert "@prefix void:" in turtle and "@prefix sd:" in turtle and "@prefix foaf:" in turtle
+    bound = {prefix for prefix, _ in void.namespaces()}
+    assert bound <= set(OUTPUT_PREFIXES)
+    context = used_prefixes(void)
+    assert "void" in context and "sh" not in context and "schema" not in context

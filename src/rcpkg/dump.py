@@ -9,7 +9,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import FOAF
 
 from rcpkg.namespaces import DATA_GRAPH, PREFIXES, bind_prefixes
 
@@ -38,6 +39,38 @@ def atomic_write(path: Path, data: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+#: Prefixes of documents written with rdflib: the project's, the two more vocabularies the dataset
+#: description uses, and xml (which RDF/XML writes xml:lang with; never declared in a document). Nothing
+#: else is bound (rdflib's own defaults, brick, csvw, ..., are not), so no document names them.
+OUTPUT_PREFIXES = {
+    **{p: str(ns) for p, ns in PREFIXES.items()},
+    "foaf": str(FOAF),
+    "sd": "http://www.w3.org/ns/sparql-service-description#",
+    "xml": "http://www.w3.org/XML/1998/namespace",
+}
+
+
+def output_graph(prefixes: dict[str, str] | None = None) -> Graph:
+    """An empty rdflib Graph with only ``OUTPUT_PREFIXES`` (and ``prefixes``) bound."""
+    g = Graph(bind_namespaces="none")
+    for prefix, namespace in {**OUTPUT_PREFIXES, **(prefixes or {})}.items():
+        g.bind(prefix, namespace, override=True, replace=True)
+    return g
+
+
+def used_prefixes(graph: Graph) -> dict[str, str]:
+    """The prefixes bound in ``graph`` that some IRI of it (subject, predicate, object, datatype) starts with."""
+    iris: set[str] = set()
+    for triple in graph:
+        for term in triple:
+            if isinstance(term, URIRef):
+                iris.add(str(term))
+            elif isinstance(term, Literal) and term.datatype is not None:
+                iris.add(str(term.datatype))
+    bound = {p: str(ns) for p, ns in graph.namespaces() if p}
+    return {p: ns for p, ns in bound.items() if any(i.startswith(ns) for i in iris)}
 
 
 def turtle_bytes(graph: Graph) -> bytes:

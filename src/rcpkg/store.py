@@ -638,11 +638,10 @@ class Store:
                 truncated = True
                 break
             triples.append(triple)
-        prefixes = {p: str(ns) for p, ns in PREFIXES.items()} if fmt is not ox.RdfFormat.N_TRIPLES else None
         if fmt is ox.RdfFormat.N_TRIPLES:
             body = ox.serialize(triples, format=fmt)
         else:
-            body = ox.serialize(triples, format=fmt, prefixes=prefixes)
+            body = ox.serialize(triples, format=fmt, prefixes=_used_prefixes(triples))
         if fmt is ox.RdfFormat.RDF_XML:
             _check_rdf_xml(triples, body, media_type)
         return Answer(body, media_type, form, len(triples), truncated)
@@ -909,6 +908,17 @@ def _check_rdf_xml(triples: Sequence[ox.Triple], body: bytes, media_type: str) -
         ) from None
 
 
+def _used_prefixes(triples: Sequence[ox.Triple]) -> dict[str, str]:
+    """The project's prefixes that some IRI of ``triples`` starts with (documents name no others)."""
+    iris = set()
+    for t in triples:
+        for term in (t.subject, t.predicate, t.object):
+            if isinstance(term, ox.NamedNode):
+                iris.add(term.value)
+            elif isinstance(term, ox.Literal):
+                iris.add(term.datatype.value)
+    namespaces = {p: str(ns) for p, ns in PREFIXES.items()}
+    return {p: ns for p, ns in namespaces.items() if any(i.startswith(ns) for i in iris)}
 
 
 def _results_format(media_type: str, form: str) -> ox.QueryResultsFormat:
@@ -949,10 +959,9 @@ def _to_ox(value: object):
 
 
 def _graph(triples: Iterable[tuple[Node, Node, Node]]) -> Graph:
-    from rcpkg.namespaces import bind_prefixes
+    from rcpkg.dump import output_graph
 
-    g = Graph()
-    bind_prefixes(g)
+    g = output_graph()
     for t in triples:
         g.add(t)
     return g

@@ -28,6 +28,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, VOID, XSD
 
 from rcpkg import paths
+from rcpkg.dump import output_graph
 from rcpkg.errors import RcpkgError
 from rcpkg.namespaces import (
     BASE,
@@ -37,13 +38,13 @@ from rcpkg.namespaces import (
     METADATA_GRAPH,
     ONTOLOGY_GRAPH,
     PREFIXES,
-    bind_prefixes,
 )
 
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 SOURCE = ID["source/iom-rcp-matrix-2008"]
 DATASET = URIRef(BASE + "dataset")
 SD_FORMATS = "http://www.w3.org/ns/formats/"
+SD_NAME = "http://www.w3.org/ns/sparql-service-description#name"
 
 
 @dataclass(frozen=True)
@@ -135,9 +136,7 @@ def describe(dataset: Dataset, base: str = BASE, modified: datetime | None | obj
     """The VoID + DCAT description of ``dataset`` (its graph/metadata, if any, is not counted).
 
     ``modified``: the ``dcterms:modified`` of the dataset (default ``build_date()``; None: no date)."""
-    g = Graph()
-    bind_prefixes(g)
-    g.bind("foaf", FOAF)
+    g = output_graph()
     ds = URIRef(base + "dataset") if base != BASE else DATASET
     data = dataset.graph(DATA_GRAPH)
     described = [URIRef(str(c.identifier)) for c in dataset.contexts() if c.identifier != METADATA_GRAPH]
@@ -215,7 +214,7 @@ def describe(dataset: Dataset, base: str = BASE, modified: datetime | None | obj
         sub = URIRef(f"{ds}/graph/{str(name).rstrip('/').rsplit('/', 1)[-1]}")
         g.add((ds, VOID.subset, sub))
         g.add((sub, RDF.type, VOID.Dataset))
-        g.add((sub, URIRef("http://www.w3.org/ns/sparql-service-description#name"), name))
+        g.add((sub, URIRef(SD_NAME), name))
         g.add((sub, DCTERMS.title, Literal(GRAPH_TITLES.get(name, str(name)), lang="en")))
         g.add((sub, VOID.triples, Literal(len(dataset.graph(name)))))
 

@@ -236,3 +236,17 @@ def test_dumps_of_another_build_than_the_loaded_one_get_no_last_modified(server_
     assert after.status == 200 and after.body == (directory / "rcp.ttl").read_bytes()
     assert after.headers["ETag"] != before.headers["ETag"]
     assert "Last-Modified" not in after.headers
+
+
+# -------------------------------------------------------------------------------------------- prefixes
+
+
+def test_void_description_binds_only_meaningful_prefixes(dumps_server):
+    turtle = dumps_server.get("/.well-known/void", {"Accept": "text/turtle"}).text
+    declared = {line.split()[1] for line in turtle.splitlines() if line.startswith("@prefix")}
+    assert {"void:", "dcat:", "dcterms:", "sd:", "foaf:"} <= declared
+    assert not {p for p in declared if p.startswith("ns")}
+    assert "brick:" not in declared and "csvw:" not in declared
+    for accept in ("application/rdf+xml", "application/ld+json"):
+        body = dumps_server.get("/.well-known/void", {"Accept": accept}).text
+        assert "ns1" not in body and "brick" not in body, accept

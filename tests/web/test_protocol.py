@@ -567,3 +567,12 @@ def test_the_same_results_in_other_formats_and_good_xml_still_parse(server):
     assert rdf.status == 200
     ET.fromstring(rdf.body)
     assert len(Graph().parse(data=rdf.body, format="xml")) == 128
+
+
+def test_rdf_documents_carry_no_rdflib_default_or_generated_prefixes(server):
+    turtle = server.query("CONSTRUCT WHERE { ?s ?p ?o }", "text/turtle").text
+    declared = {line.split()[1] for line in turtle.splitlines() if line.startswith("@prefix")}
+    assert "rcp:" in declared and "brick:" not in declared and not any(p.startswith("ns1") for p in declared)
+    for accept in ("text/turtle", "application/rdf+xml", "application/ld+json"):
+        text = server.get("/sparql", {"Accept": accept}).text  # the service description, written by rdflib
+        assert "ns1" not in text and "brick" not in text and "csvw" not in text, accept

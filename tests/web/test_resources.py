@@ -120,6 +120,20 @@ def test_documents_carry_validators_and_answer_304(pages):
     assert again.status == 304 and again.body == b""
 
 
+def test_json_ld_documents_carry_only_the_prefixes_they_use(pages):
+    reply = pages.get("/doc/id/process/budapest-process.jsonld")
+    context = json.loads(reply.body)["@context"]
+    assert {"rcp", "id", "rdfs", "foaf"} <= set(context)
+    assert not {"brick", "csvw", "odrl", "sh", "ns1"} & set(context)
+    graph = Graph().parse(data=reply.body, format="json-ld")
+    iris = {str(t) for triple in graph for t in triple if isinstance(t, URIRef)}
+    iris |= {str(o.datatype) for o in graph.objects() if getattr(o, "datatype", None)}
+    for prefix, namespace in context.items():
+        assert any(iri.startswith(namespace) for iri in iris), prefix  # each one is used
+    turtle = pages.get("/doc/id/process/budapest-process.ttl").text
+    assert "ns1:" not in turtle and "brick:" not in turtle
+
+
 def test_document_links_its_other_formats(pages):
     reply = pages.get("/doc/id/country/hun.html")
     link = reply.headers["Link"]

@@ -13,11 +13,11 @@ import json
 from pathlib import Path
 
 from flask import Blueprint, Response, request
-from rdflib import Graph
 from werkzeug.http import parse_range_header
 from werkzeug.utils import send_file
 
-from rcpkg.namespaces import METADATA_GRAPH, bind_prefixes
+from rcpkg.dump import output_graph
+from rcpkg.namespaces import METADATA_GRAPH
 from rcpkg.store import NotAcceptable, negotiate, with_charset
 from rcpkg.void import DUMP_FILES
 from rcpkg.web.app import error_response, get_config, get_store, public_base, set_last_modified, wants_html
@@ -154,8 +154,7 @@ def _b64(hex_digest: str) -> str:
 @bp.route("/dataset")
 def void_description() -> Response:
     store = get_store()
-    graph = Graph()
-    bind_prefixes(graph)
+    graph = output_graph()
     for s, p, o, _ in store.quads(graph=str(METADATA_GRAPH)):
         graph.add((s, p, o))
     if not len(graph):

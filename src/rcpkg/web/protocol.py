@@ -28,6 +28,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, VOID, XSD
 
 from rcpkg.config import Config
+from rcpkg.dump import output_graph
 from rcpkg.errors import QueryError
 from rcpkg.store import (
     ASK,
@@ -565,17 +566,7 @@ def _render_html(answer: Answer, text: str, config: Config) -> str:
 
 def service_description_graph(store: Store, config: Config, endpoint: str) -> Graph:
     """The SPARQL 1.1 Service Description of this endpoint, limits included."""
-    g = Graph()
-    for prefix, ns in (
-        ("sd", SD),
-        ("formats", FORMATS),
-        ("void", VOID),
-        ("dcterms", DCTERMS),
-        ("rcpsd", SERVICE),
-        ("xsd", XSD),
-        ("rdfs", RDFS),
-    ):
-        g.bind(prefix, ns)
+    g = output_graph({"sd": str(SD), "formats": str(FORMATS), "rcpsd": str(SERVICE)})
     service = URIRef(endpoint)
     g.add((service, RDF.type, SD.Service))
     g.add((service, SD.endpoint, service))

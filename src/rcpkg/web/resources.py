@@ -34,6 +34,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
+from rcpkg.dump import used_prefixes
 from rcpkg.errors import QueryError
 from rcpkg.namespaces import PREFIXES, SCHEMA
 from rcpkg.source import html_to_text
@@ -278,7 +279,7 @@ def document_graph(store: Store, iri: str, doc_iri: str | None = None) -> Graph:
 def serialize(graph: Graph, ext: str) -> bytes:
     _, fmt, _ = FORMATS[ext]
     if ext == "jsonld":
-        context = {k: str(v) for k, v in graph.namespaces() if k}
+        context = used_prefixes(graph)
         return graph.serialize(format="json-ld", context=context, indent=2, encoding="utf-8")
     return graph.serialize(format=fmt, encoding="utf-8")
 
