@@ -7,6 +7,7 @@ import hashlib
 import io
 import os
 import tempfile
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
@@ -60,17 +61,21 @@ def output_graph(prefixes: dict[str, str] | None = None) -> Graph:
     return g
 
 
+def prefixes_of(iris: Iterable[str], namespaces: Mapping[str, str]) -> dict[str, str]:
+    """The ``namespaces`` (prefix -> IRI) that some IRI of ``iris`` starts with."""
+    found = set(iris)
+    return {p: ns for p, ns in namespaces.items() if p and any(i.startswith(ns) for i in found)}
+
+
 def used_prefixes(graph: Graph) -> dict[str, str]:
     """The prefixes bound in ``graph`` that some IRI of it (subject, predicate, object, datatype) starts with."""
-    iris: set[str] = set()
-    for triple in graph:
-        for term in triple:
-            if isinstance(term, URIRef):
-                iris.add(str(term))
-            elif isinstance(term, Literal) and term.datatype is not None:
-                iris.add(str(term.datatype))
-    bound = {p: str(ns) for p, ns in graph.namespaces() if p}
-    return {p: ns for p, ns in bound.items() if any(i.startswith(ns) for i in iris)}
+    iris = (
+        str(term.datatype if isinstance(term, Literal) else term)
+        for triple in graph
+        for term in triple
+        if isinstance(term, URIRef) or (isinstance(term, Literal) and term.datatype is not None)
+    )
+    return prefixes_of(iris, {p: str(ns) for p, ns in graph.namespaces()})
 
 
 def turtle_bytes(graph: Graph) -> bytes:

@@ -83,6 +83,7 @@ from rdflib.term import Node
 
 from rcpkg import paths
 from rcpkg.config import MAX_QUERY_BYTES, MAX_QUERY_DEPTH
+from rcpkg.dump import output_graph, prefixes_of
 from rcpkg.errors import DataError, QueryError
 from rcpkg.namespaces import BASE, PREFIXES
 
@@ -910,15 +911,13 @@ def _check_rdf_xml(triples: Sequence[ox.Triple], body: bytes, media_type: str) -
 
 def _used_prefixes(triples: Sequence[ox.Triple]) -> dict[str, str]:
     """The project's prefixes that some IRI of ``triples`` starts with (documents name no others)."""
-    iris = set()
-    for t in triples:
-        for term in (t.subject, t.predicate, t.object):
-            if isinstance(term, ox.NamedNode):
-                iris.add(term.value)
-            elif isinstance(term, ox.Literal):
-                iris.add(term.datatype.value)
-    namespaces = {p: str(ns) for p, ns in PREFIXES.items()}
-    return {p: ns for p, ns in namespaces.items() if any(i.startswith(ns) for i in iris)}
+    iris = (
+        term.value if isinstance(term, ox.NamedNode) else term.datatype.value
+        for t in triples
+        for term in (t.subject, t.predicate, t.object)
+        if isinstance(term, ox.NamedNode | ox.Literal)
+    )
+    return prefixes_of(iris, {p: str(ns) for p, ns in PREFIXES.items()})
 
 
 def _results_format(media_type: str, form: str) -> ox.QueryResultsFormat:
@@ -959,8 +958,6 @@ def _to_ox(value: object):
 
 
 def _graph(triples: Iterable[tuple[Node, Node, Node]]) -> Graph:
-    from rcpkg.dump import output_graph
-
     g = output_graph()
     for t in triples:
         g.add(t)
