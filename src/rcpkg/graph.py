@@ -1,20 +1,27 @@
-"""Records to RDF: the only module that mints IRIs. Every fact carries its provenance (the source cells)."""
+"""Records to RDF: the only module that mints IRIs. Every fact carries its provenance (the source cells).
+
+The functions under "IRIs" below are every shape of IRI the project builds from its keys (DESIGN: IRIs):
+things, memberships, source documents and cells, reference tables, and the parts of the dataset description
+(partitions, subsets, linksets, dumps) that ``rcpkg.void`` writes. Fixed IRIs are constants of
+``rcpkg.namespaces``; no other module builds an IRI (``tests/test_graph_iris.py`` checks both).
+"""
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS, XSD
 
-from rcpkg.errors import ResolveError
+from rcpkg import source
+from rcpkg.errors import ReferenceTableError, ResolveError
 from rcpkg.extract import sentences
-from rcpkg.namespaces import ID, RCP, bind_prefixes
+from rcpkg.namespaces import DATASET, DUMPS, ID, PREFIXES, RCP, bind_prefixes, namespace_of
 from rcpkg.resolve import Entity, Membership, Process, Reference
-from rcpkg.source import COLUMNS, SOURCE_KEY, Cell, Matrix, column_slug
+from rcpkg.source import COLUMNS, Cell, Matrix, SourceDocument, column_slug
 from rcpkg.themes import ThemeClassifier
 
-SOURCE = ID[f"source/{SOURCE_KEY}"]
 COLUMN_PROPERTY = {
     "Governments": RCP.governmentsText,
     "Observers, Partners": RCP.observersText,
@@ -37,10 +44,6 @@ def year(value: int) -> Literal:
     return Literal(f"{value:04d}", datatype=XSD.gYear)
 
 
-def cell_iri(cell: Cell) -> URIRef:
-    return ID[f"source/{SOURCE_KEY}/row/{cell.row}/{column_slug(cell.column)}"]
-
-
 TABLE = {
     "country": "countries.csv",
     "organization": "organizations.csv",
@@ -49,25 +52,106 @@ TABLE = {
 }
 
 
-def table_iri(name: str) -> URIRef:
-    return ID[f"source/reference/{name.removesuffix('.csv')}"]
-
-
+# -------------------------------------------------------------------------------------------------- IRIs
 def entity_iri(entity: Entity) -> URIRef:
+    """id/{kind}/{key}, the key in lower case: id/country/hun, id/organization/iom."""
     return ID[f"{entity.kind}/{entity.key.lower()}"]
+
+
+def entity_key(iri: URIRef, kind: str) -> str | None:
+    """The key of an id/{kind}/{key} IRI as the IRI spells it (in lower case); None for an IRI of another kind."""
+    prefix = str(ID[f"{kind}/"])
+    return str(iri)[len(prefix) :] if str(iri).startswith(prefix) else None
 
 
 def process_iri(key: str) -> URIRef:
     return ID[f"process/{key}"]
 
 
+def item_iri(process: str, kind: str, position: int) -> URIRef:
+    """A numbered item of a process's column: id/process/{process}/{main-area|priority}/{n}."""
+    return ID[f"process/{process}/{kind}/{position}"]
+
+
 def membership_iri(ms: Membership) -> URIRef:
+    """id/membership/{process}/{kind}-{key}/{role}: the kind keeps a country and an organisation of the same key
+    (CAN: Canada, the Andean Community) apart."""
     return ID[f"membership/{ms.process}/{ms.entity.kind}-{ms.entity.key.lower()}/{ms.role}"]
 
 
+def role_iri(role: str) -> URIRef:
+    return ID[f"role/{role}"]
+
+
+def status_iri(status: str) -> URIRef:
+    return ID[f"status/{status}"]
+
+
+def m49_iri(code: str) -> URIRef:
+    """A UN M49 region or sub-region, ``ontology/m49.ttl``: id/m49/{code} (UNSD publishes no RDF identifiers)."""
+    return ID[f"m49/{code}"]
+
+
+def document_iri(document: SourceDocument) -> URIRef:
+    """An edition of the matrix: id/source/{key} (data/reference/sources.csv)."""
+    return ID[f"source/{document.key}"]
+
+
+def cell_iri(cell: Cell, document: SourceDocument | None = None) -> URIRef:
+    """A cell of the source: id/source/{document}/row/{n}/{column}; the document is the one the build reads."""
+    key = (document or source.document()).key
+    return ID[f"source/{key}/row/{cell.row}/{column_slug(cell.column)}"]
+
+
+def table_iri(name: str) -> URIRef:
+    """A reference table of data/reference/: id/source/reference/{name without .csv}."""
+    return ID[f"source/reference/{name.removesuffix('.csv')}"]
+
+
+def class_partition_iri(cls: URIRef) -> URIRef:
+    """The VoID class partition of a class: dataset/class/{prefix}-{local name}."""
+    return URIRef(f"{DATASET}/class/{term_slug(cls)}")
+
+
+def property_partition_iri(prop: URIRef) -> URIRef:
+    """The VoID property partition of a property: dataset/property/{prefix}-{local name}."""
+    return URIRef(f"{DATASET}/property/{term_slug(prop)}")
+
+
+def graph_subset_iri(name: URIRef) -> URIRef:
+    """The VoID subset of a named graph: dataset/graph/{last segment of the graph's IRI}."""
+    return URIRef(f"{DATASET}/graph/{str(name).rstrip('/').rsplit('/', 1)[-1]}")
+
+
+def linkset_iri(target: str, predicate: URIRef) -> URIRef:
+    """The VoID linkset of the links to a target dataset by one predicate: dataset/links/{target}/{slug}."""
+    return URIRef(f"{DATASET}/links/{target}/{term_slug(predicate)}")
+
+
+def dump_iri(name: str) -> URIRef:
+    """A dump file of data/dumps/ as published: dumps/{file name}."""
+    return DUMPS[name]
+
+
+def term_slug(term: URIRef) -> str:
+    """A readable, unique path segment for a term: ``{prefix}-{local name}`` (a hash for odd IRIs)."""
+    text = str(term)
+    namespace = namespace_of(term)
+    local = text[len(namespace) :]
+    prefix = _PREFIX_OF.get(namespace)
+    if prefix is None or not re.fullmatch(r"[A-Za-z0-9_.-]+", local):
+        return "x-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+    return f"{prefix}-{local}"
+
+
+_PREFIX_OF = {str(ns): prefix for prefix, ns in {**PREFIXES, "foaf": FOAF}.items()}
+
+
 class GraphBuilder:
-    def __init__(self, ref: Reference, schemes: Graph):
+    def __init__(self, ref: Reference, schemes: Graph, documents: tuple[SourceDocument, ...] | None = None):
         self.ref = ref
+        self.documents = documents or source.documents()
+        self.document = next(d for d in self.documents if d.file)
         self.g = Graph()
         bind_prefixes(self.g)
         self.classifier = ThemeClassifier(schemes)
@@ -79,31 +163,45 @@ class GraphBuilder:
 
     # -------------------------------------------------------------------------------------- source document
     def source(self, matrix: Matrix) -> None:
-        add = self.add
-        add(SOURCE, RDF.type, PROV.Entity)
-        add(SOURCE, RDF.type, RCP.SourceDocument)
-        add(SOURCE, RDFS.label, en("IOM matrix of Regional Consultative Processes on Migration (2008)"))
-        add(SOURCE, DCTERMS.title, en("Regional Consultative Processes on Migration (RCPs): matrix"))
-        add(SOURCE, DCTERMS.publisher, entity_iri(Entity("organization", "iom")))
-        self.entities.add(Entity("organization", "iom"))
-        add(SOURCE, RCP.sha256, Literal(matrix.sha256))
-        add(SOURCE, DCTERMS.identifier, Literal(f"data/source/{SOURCE_KEY}.txt"))
+        """The document read (what data/reference/sources.csv says of it, and the checksum of the bytes read),
+        its region headers and footnote, and the editions and other groups the footnote names."""
+        iri = document_iri(self.document)
+        self.add(iri, RCP.sha256, Literal(matrix.sha256))
+        self.add(iri, DCTERMS.identifier, Literal(f"data/source/{self.document.file}"))
+        self.describe_document(self.document)
         for cell in matrix.regions:
             self.cell(cell)
         self.cell(matrix.footnote)
         self.editions(matrix.footnote)
         self.footnote_processes(matrix.footnote)
 
+    def describe_document(self, document: SourceDocument) -> URIRef:
+        """An edition of the matrix as data/reference/sources.csv describes it."""
+        iri = document_iri(document)
+        self.add(iri, RDF.type, PROV.Entity)
+        self.add(iri, RDF.type, RCP.SourceDocument)
+        self.add(iri, RDFS.label, en(document.label))
+        if document.title:
+            self.add(iri, DCTERMS.title, en(document.title))
+        if document.publisher:
+            if document.publisher not in self.ref.organizations:
+                raise ReferenceTableError(f"data/reference/sources.csv: the publisher {document.publisher!r} of "
+                                          f"{document.key} is not a key of organizations.csv")
+            publisher = Entity("organization", document.publisher)
+            self.add(iri, DCTERMS.publisher, entity_iri(publisher))
+            self.entities.add(publisher)
+        return iri
+
     def cell(self, cell: Cell) -> URIRef:
-        iri = cell_iri(cell)
+        iri = cell_iri(cell, self.document)
         if (iri, RDF.type, RCP.SourceCell) not in self.g:
             self.add(iri, RDF.type, RCP.SourceCell)
             self.add(iri, RDF.type, PROV.Entity)
-            self.add(iri, RDFS.label, en(f"{SOURCE_KEY}, row {cell.row}, {cell.column}"))
+            self.add(iri, RDFS.label, en(f"{self.document.key}, row {cell.row}, {cell.column}"))
             self.add(iri, RCP.row, Literal(cell.row))
             self.add(iri, RCP.column, Literal(cell.column))
             self.add(iri, RCP.sourceText, Literal(cell.raw))
-            self.add(iri, DCTERMS.isPartOf, SOURCE)
+            self.add(iri, DCTERMS.isPartOf, document_iri(self.document))
         return iri
 
     def table(self, name: str) -> URIRef:
@@ -119,25 +217,28 @@ class GraphBuilder:
 
     def editions(self, footnote: Cell) -> None:
         """The footnote names the editions: the 2005 matrix it is based on and its 2007 and 2008 updates, and who
-        prepared or updated each (resolved through the reference tables)."""
+        prepared or updated each (resolved through the reference tables); data/reference/sources.csv gives each
+        edition's key and labels."""
         found: list[tuple[int, str]] = [
             (int(y), sentence) for sentence in sentences(footnote.text)
             if re.search(r"based on a matrix prepared|has been updated", sentence)
             for y in re.findall(r"\b((?:19|20)\d\d)\b", sentence)
         ]
         years = sorted({y for y, _ in found})
-        if not years or years[-1] != 2008:
-            raise ResolveError("the footnote does not name the editions of the matrix (expected 2005, 2007, 2008)",
+        by_year = {d.year: d for d in self.documents}
+        if not years or years[-1] != self.document.year:
+            expected = ", ".join(str(d.year) for d in self.documents if d.year <= self.document.year)
+            raise ResolveError(f"the footnote does not name the editions of the matrix (expected {expected})",
                                footnote.row, footnote.column, footnote.text)
         previous = None
         for y in years:
-            iri = SOURCE if y == 2008 else ID[f"source/iom-rcp-matrix-{y}"]
-            self.add(iri, RDF.type, RCP.SourceDocument)
-            self.add(iri, RDF.type, PROV.Entity)
+            if y not in by_year:
+                raise ResolveError(f"the footnote names an edition of {y} that data/reference/sources.csv does not "
+                                   "list (add a row for it)", footnote.row, footnote.column, footnote.text)
+            iri = self.describe_document(by_year[y])
             self.add(iri, RCP.editionYear, year(y))
-            if iri != SOURCE:
-                self.add(iri, RDFS.label, en(f"IOM matrix of Regional Consultative Processes on Migration ({y})"))
-                self.add(iri, PROV.wasDerivedFrom, cell_iri(footnote))
+            if by_year[y] != self.document:
+                self.add(iri, PROV.wasDerivedFrom, cell_iri(footnote, self.document))
             for fy, sentence in found:
                 if fy == y:
                     self.add(iri, DCTERMS.description, en(sentence))
@@ -217,7 +318,7 @@ class GraphBuilder:
         for kind, prop, items in (("main-area", RCP.hasMainArea, proc.main_areas),
                                   ("priority", RCP.hasPriority, proc.priorities)):
             for item in items:
-                node = ID[f"process/{proc.key}/{kind}/{item.position}"]
+                node = item_iri(proc.key, kind, item.position)
                 add(iri, prop, node)
                 add(node, RDF.type, RCP.MainArea if kind == "main-area" else RCP.Priority)
                 add(node, RCP.position, Literal(item.position))
@@ -244,8 +345,8 @@ class GraphBuilder:
         add(node, RDF.type, ORG.Membership)
         add(node, ORG.organization, process_iri(ms.process))
         add(node, ORG.member, member)
-        add(node, ORG.role, ID[f"role/{ms.role}"])
-        add(node, RCP.status, ID[f"status/{ms.status}"])
+        add(node, ORG.role, role_iri(ms.role))
+        add(node, RCP.status, status_iri(ms.status))
         if ms.role == "member" and ms.status == "current":
             add(node, RCP.currentMember, member)
         for y in sorted(ms.years):
@@ -294,7 +395,7 @@ class GraphBuilder:
             add(iri, RCP.organizationKind, Literal(row["kind"]))
             if row["part_of"]:
                 kind, key = row["part_of"].split(":", 1)
-                add(iri, ORG.unitOf if kind == "process" else ORG.subOrganizationOf, ID[f"{kind}/{key}"])
+                add(iri, ORG.unitOf if kind == "process" else ORG.subOrganizationOf, entity_iri(Entity(kind, key)))
                 if kind == "organization":
                     more.append(Entity(kind, key))
         elif entity.kind == "group":
@@ -312,8 +413,11 @@ class GraphBuilder:
         return more
 
 
-def build(matrix: Matrix, processes: list[Process], ref: Reference, schemes: Graph) -> Graph:
-    builder = GraphBuilder(ref, schemes)
+def build(matrix: Matrix, processes: list[Process], ref: Reference, schemes: Graph,
+          documents: tuple[SourceDocument, ...] | None = None) -> Graph:
+    """The data graph. ``documents``: the editions of data/reference/sources.csv (default: read from the
+    project's reference folder)."""
+    builder = GraphBuilder(ref, schemes, documents)
     builder.source(matrix)
     for proc in processes:
         builder.process(proc)

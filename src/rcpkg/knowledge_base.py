@@ -68,7 +68,7 @@ def build(source_file: Path | None = None) -> Built:
     for s, p, o in ontology:
         if p in (SKOS.inScheme, SKOS.hiddenLabel, RCP.sourceHeading):
             schemes.add((s, p, o))
-    data = graph.build(matrix, processes, ref, schemes)
+    data = graph.build(matrix, processes, ref, schemes, source.documents(paths.reference_dir()))
     links.add_links(data, paths.reference_dir())
     t1 = time.perf_counter()
     report, inferred = validate.validate(data, ontology)

@@ -11,6 +11,10 @@ Reads only the reference tables of ``data/reference/`` (no network, no generator
 ``add_links(graph)`` adds to every country, territory, organisation and process of the graph its codes,
 labels and links. Identity links use ``schema:sameAs`` (see docs/linking.md for why not ``owl:sameAs``
 or ``skos:exactMatch``); M49 regions are the SKOS concepts of ``ontology/m49.ttl``.
+
+The IRIs come from where they are spelt once: ``rcpkg.namespaces`` gives the shape of another dataset's IRIs
+(``wikidata_iri``, ``geonames_iri``), ``rcpkg.graph`` the project's own (``m49_iri``, and ``entity_key``, which
+reads a key back from an IRI).
 """
 
 from __future__ import annotations
@@ -21,12 +25,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import FOAF, RDF, SKOS
 
 from rcpkg import paths
 from rcpkg.errors import ReferenceTableError
-from rcpkg.namespaces import ID, RCP, SCHEMA, WD
+from rcpkg.graph import entity_key, m49_iri
+from rcpkg.namespaces import RCP, SCHEMA, geonames_iri, wikidata_iri
 
 COUNTRY_COLUMNS = [
     "iso3",
@@ -50,9 +55,6 @@ PROCESS_LINK_COLUMNS = ["key", "wikidata", "note"]
 
 #: Column suffix of countries.csv -> language tag of the label. The Chinese names are in simplified script.
 LANGUAGES = {"en": "en", "fr": "fr", "es": "es", "ar": "ar", "ru": "ru", "zh": "zh-Hans"}
-
-GEONAMES = "https://sws.geonames.org/"
-M49 = Namespace(str(ID) + "m49/")
 
 _QID = re.compile(r"Q[1-9][0-9]*")
 _GEONAMES_ID = re.compile(r"[1-9][0-9]*")
@@ -196,26 +198,14 @@ def load_process_links(reference_dir: Path | None = None) -> dict[str, LinkRecor
     )
 
 
-def wikidata_iri(qid: str) -> URIRef:
-    return WD[qid]
-
-
-def geonames_iri(geonames_id: str) -> URIRef:
-    return URIRef(f"{GEONAMES}{geonames_id}/")
-
-
-def m49_iri(code: str) -> URIRef:
-    return M49[code]
-
-
 def _keyed_nodes(graph: Graph, classes: Iterable[URIRef], kind: str) -> dict[URIRef, str]:
     """Nodes of the given classes whose IRI is id/{kind}/{key}, with their key."""
-    prefix = str(ID[f"{kind}/"])
     out = {}
     for cls in classes:
         for node in graph.subjects(RDF.type, cls):
-            if isinstance(node, URIRef) and str(node).startswith(prefix):
-                out[node] = str(node)[len(prefix) :]
+            key = entity_key(node, kind) if isinstance(node, URIRef) else None
+            if key is not None:
+                out[node] = key
     return out
 
 

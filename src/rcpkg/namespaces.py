@@ -1,8 +1,15 @@
-"""Namespaces and IRI bases of the knowledge base (see DESIGN: IRIs)."""
+"""Namespaces and fixed IRIs of the knowledge base (see DESIGN: IRIs).
+
+This module holds the IRIs that are spelt once and never built from a key: the base and its namespaces, the
+named graphs, the dataset, its endpoint, and the namespaces of other datasets and vocabularies, with the shape of
+their identifiers (``wikidata_iri``, ``geonames_iri``: an identifier of a reference table as the other dataset
+spells it). IRIs built from the project's own keys are minted by ``rcpkg.graph``; no other module builds IRIs
+(``tests/test_graph_iris.py``).
+"""
 
 from __future__ import annotations
 
-from rdflib import Namespace
+from rdflib import Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, ORG, OWL, PROV, RDF, RDFS, SKOS, TIME, VOID, XSD
 
 BASE = "https://w3id.org/rcpkg/"
@@ -12,11 +19,22 @@ GRAPH = Namespace(BASE + "graph/")
 SCHEMA = Namespace("https://schema.org/")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 WD = Namespace("http://www.wikidata.org/entity/")
+GEONAMES = "https://sws.geonames.org/"
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+FORMATS = Namespace("http://www.w3.org/ns/formats/")
+MEDIA_TYPES = Namespace("https://www.iana.org/assignments/media-types/")
 
 DATA_GRAPH = GRAPH["data"]
 ONTOLOGY_GRAPH = GRAPH["ontology"]
 INFERRED_GRAPH = GRAPH["inferred"]
 METADATA_GRAPH = GRAPH["metadata"]
+
+#: The knowledge base as a dataset (VoID, DCAT): the subject of graph/metadata.
+DATASET = URIRef(BASE + "dataset")
+HOMEPAGE = URIRef(BASE)
+SPARQL_ENDPOINT = URIRef(BASE + "sparql")
+SPARQL_DISTRIBUTION = URIRef(BASE + "sparql#distribution")
+DUMPS = Namespace(BASE + "dumps/")
 
 PREFIXES = {
     "rcp": RCP,
@@ -36,6 +54,26 @@ PREFIXES = {
     "sh": SH,
     "wd": WD,
 }
+
+
+def wikidata_iri(qid: str) -> URIRef:
+    """A Wikidata item: ``Q472311`` -> http://www.wikidata.org/entity/Q472311."""
+    return WD[qid]
+
+
+def geonames_iri(geonames_id: str) -> URIRef:
+    """A GeoNames feature as GeoNames names it in RDF, with its trailing slash: https://sws.geonames.org/719819/."""
+    return URIRef(GEONAMES + geonames_id + "/")
+
+
+def namespace_of(term: URIRef) -> str:
+    """The namespace of a term: its IRI up to the last ``#``, else up to the last ``/`` ("" for neither)."""
+    text = str(term)
+    if "#" in text:
+        return text.rsplit("#", 1)[0] + "#"
+    if "/" in text:
+        return text.rsplit("/", 1)[0] + "/"
+    return ""
 
 
 def bind_prefixes(graph) -> None:

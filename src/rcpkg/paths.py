@@ -17,8 +17,15 @@ def home() -> Path:
     return Path(__file__).resolve().parents[2]
 
 
+def source_dir() -> Path:
+    return home() / "data" / "source"
+
+
 def source_file() -> Path:
-    return home() / "data" / "source" / "iom-rcp-matrix-2008.txt"
+    """The matrix the build reads: the file that ``data/reference/sources.csv`` names."""
+    from rcpkg.source import document  # source imports this module for the reference folder
+
+    return source_dir() / document(reference_dir()).file
 
 
 def reference_dir() -> Path:

@@ -3,17 +3,24 @@
 Nothing else in the package reads the source file. The matrix is tab-separated: a header row of seven column
 names (repeated at each page break), region header rows (only the first cell, in bold), process rows, rows that
 continue the previous process (its name followed by "(cont.)"), blank rows, and one footnote row at the end.
+
+What the source is (its key, edition year, labels, publisher, file name and checksum) is data, not code: the
+table ``data/reference/sources.csv`` describes every edition of the matrix, and ``document()`` is the one the
+build reads (the row that names a file). Every module takes these facts from here.
 """
 
 from __future__ import annotations
 
+import csv
+import functools
 import html
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-from rcpkg.errors import SourceError
+from rcpkg import paths
+from rcpkg.errors import ReferenceTableError, SourceError
 
 COLUMNS = (
     "RCP",
@@ -24,7 +31,76 @@ COLUMNS = (
     "Main Areas of Discussion",
     "Current Priorities",
 )
-SOURCE_KEY = "iom-rcp-matrix-2008"
+
+SOURCES_TABLE = "sources.csv"
+SOURCE_COLUMNS = ["key", "year", "label", "short_label", "title", "publisher", "file", "sha256"]
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    """An edition of the matrix: one row of ``data/reference/sources.csv``."""
+
+    key: str  # the IRI path: id/source/{key}
+    year: int  # the edition's year (the footnote names each edition by its year)
+    label: str  # rdfs:label, "IOM matrix of Regional Consultative Processes on Migration (2008)"
+    short_label: str  # the same in running text, "IOM matrix of RCPs (2008)"
+    title: str  # the document's own title (dcterms:title); "" when the project has not seen the document
+    publisher: str  # a key of organizations.csv; "" when not known
+    file: str  # its file under data/source/; "" for an edition the project does not hold
+    sha256: str  # SHA-256 of that file as received; "" when there is no file
+
+
+_KEY = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_FILE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_YEAR = re.compile(r"(?:19|20)[0-9][0-9]")
+
+
+def documents(reference_dir: Path | None = None) -> tuple[SourceDocument, ...]:
+    """Every edition of the matrix in ``sources.csv``, oldest first (read once per folder)."""
+    return _documents(Path(reference_dir or paths.reference_dir()).resolve() / SOURCES_TABLE)
+
+
+def document(reference_dir: Path | None = None) -> SourceDocument:
+    """The edition the build reads: the one row of ``sources.csv`` that names a file."""
+    return next(d for d in documents(reference_dir) if d.file)
+
+
+@functools.cache
+def _documents(path: Path) -> tuple[SourceDocument, ...]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ReferenceTableError(f"reference table not found: {path}") from None
+    reader = csv.reader(text.splitlines())
+    header = next(reader, [])
+    if header != SOURCE_COLUMNS:
+        raise ReferenceTableError(f"{path}: header must be {','.join(SOURCE_COLUMNS)}, found {','.join(header)}")
+    out: list[SourceDocument] = []
+    for number, values in enumerate(reader, start=2):
+        if not values:
+            continue
+        if len(values) != len(SOURCE_COLUMNS):
+            raise ReferenceTableError(f"{path}, line {number}: {len(values)} fields, expected {len(SOURCE_COLUMNS)}")
+        row = dict(zip(SOURCE_COLUMNS, (v.strip() for v in values), strict=True))
+        for column, pattern, optional in (("key", _KEY, False), ("year", _YEAR, False),
+                                          ("publisher", _KEY, True), ("file", _FILE, True),
+                                          ("sha256", _SHA256, True)):
+            if not (row[column] == "" and optional) and not pattern.fullmatch(row[column]):
+                raise ReferenceTableError(f"{path}, line {number}: malformed {column} {row[column]!r}")
+        if not row["label"] or not row["short_label"]:
+            raise ReferenceTableError(f"{path}, line {number}: {row['key']} needs a label and a short_label")
+        if bool(row["file"]) != bool(row["sha256"]):
+            raise ReferenceTableError(f"{path}, line {number}: a file and its sha256 go together")
+        if any(d.key == row["key"] or str(d.year) == row["year"] for d in out):
+            raise ReferenceTableError(f"{path}, line {number}: key or year of {row['key']} given twice")
+        out.append(SourceDocument(**{**row, "year": int(row["year"])}))
+    held = [d.key for d in out if d.file]
+    if len(held) != 1:
+        raise ReferenceTableError(f"{path}: exactly one edition must name the file the build reads, found "
+                                  f"{len(held)} ({', '.join(held) or 'none'})")
+    return tuple(sorted(out, key=lambda d: d.year))
+
 
 _CONT = re.compile(r"\s*<i>\s*\(cont\.\)\s*</i>\s*$")
 _TAG = re.compile(r"<[^>]+>")

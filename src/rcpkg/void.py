@@ -7,6 +7,9 @@ target dataset and link predicate: Wikidata, GeoNames), its licence (CC BY 4.0),
 matrix), its dumps (download URLs under ``{base}dumps/``) and its SPARQL endpoint (``{base}sparql``).
 
 Everything is counted from the dataset given, never written by hand; the same dataset gives the same graph.
+The IRIs it describes are minted by ``rcpkg.graph`` (partitions, subsets, linksets, dumps, the source document)
+or are constants of ``rcpkg.namespaces`` (the dataset, its endpoint); what the source is comes from
+``rcpkg.source.document()``.
 
 ``dcterms:modified`` of the dataset is ``build_date()``: when the inputs of the build last changed, never
 the clock or a file time, so that building the same inputs twice gives the same bytes, and the server's
@@ -15,9 +18,7 @@ the clock or a file time, so that building the same inputs twice gives the same 
 
 from __future__ import annotations
 
-import hashlib
 import os
-import re
 import subprocess
 from collections import Counter
 from dataclasses import dataclass
@@ -27,24 +28,37 @@ from pathlib import Path
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, VOID, XSD
 
-from rcpkg import paths
+from rcpkg import paths, source
 from rcpkg.dump import output_graph
 from rcpkg.errors import RcpkgError
+from rcpkg.graph import (
+    class_partition_iri,
+    document_iri,
+    dump_iri,
+    graph_subset_iri,
+    linkset_iri,
+    property_partition_iri,
+    term_slug,
+)
 from rcpkg.namespaces import (
-    BASE,
     DATA_GRAPH,
+    DATASET,
+    FORMATS,
+    GEONAMES,
+    HOMEPAGE,
     ID,
     INFERRED_GRAPH,
+    MEDIA_TYPES,
     METADATA_GRAPH,
     ONTOLOGY_GRAPH,
-    PREFIXES,
+    SD,
+    SPARQL_DISTRIBUTION,
+    SPARQL_ENDPOINT,
+    WD,
+    namespace_of,
 )
 
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
-SOURCE = ID["source/iom-rcp-matrix-2008"]
-DATASET = URIRef(BASE + "dataset")
-SD_FORMATS = "http://www.w3.org/ns/formats/"
-SD_NAME = "http://www.w3.org/ns/sparql-service-description#name"
 
 
 @dataclass(frozen=True)
@@ -58,13 +72,8 @@ class Target:
 
 
 TARGETS = (
-    Target("wikidata", "https://www.wikidata.org/", "Wikidata", ("http://www.wikidata.org/entity/",)),
-    Target(
-        "geonames",
-        "https://www.geonames.org/",
-        "GeoNames",
-        ("https://sws.geonames.org/", "http://sws.geonames.org/"),
-    ),
+    Target("wikidata", "https://www.wikidata.org/", "Wikidata", (str(WD),)),
+    Target("geonames", "https://www.geonames.org/", "GeoNames", (GEONAMES, "http://sws.geonames.org/")),
 )
 
 
@@ -132,12 +141,14 @@ def _git(directory: Path, *args: str) -> str | None:
 _BUILD_DATE = object()
 
 
-def describe(dataset: Dataset, base: str = BASE, modified: datetime | None | object = _BUILD_DATE) -> Graph:
+def describe(dataset: Dataset, modified: datetime | None | object = _BUILD_DATE) -> Graph:
     """The VoID + DCAT description of ``dataset`` (its graph/metadata, if any, is not counted).
 
     ``modified``: the ``dcterms:modified`` of the dataset (default ``build_date()``; None: no date)."""
     g = output_graph()
-    ds = URIRef(base + "dataset") if base != BASE else DATASET
+    ds = DATASET
+    document = source.document()
+    source_iri = document_iri(document)
     data = dataset.graph(DATA_GRAPH)
     described = [URIRef(str(c.identifier)) for c in dataset.contexts() if c.identifier != METADATA_GRAPH]
     described = sorted(c for c in described if len(dataset.graph(c)) > 0)
@@ -162,19 +173,19 @@ def describe(dataset: Dataset, base: str = BASE, modified: datetime | None | obj
             Literal(
                 "Linked data on the Regional Consultative Processes on Migration (RCPs): their member "
                 "governments, observers, organisations, chairs, secretariats and themes, built from the "
-                "IOM matrix of RCPs (2008), with every fact traceable to the row and column of the source.",
+                f"{document.short_label}, with every fact traceable to the row and column of the source.",
                 lang="en",
             ),
         )
     )
     g.add((ds, DCTERMS.license, LICENSE))
-    g.add((ds, DCTERMS.source, SOURCE))
-    g.add((ds, PROV.wasDerivedFrom, SOURCE))
-    g.add((ds, FOAF.homepage, URIRef(base)))
-    g.add((ds, VOID.uriSpace, Literal(str(ID) if base == BASE else base + "id/")))
-    g.add((ds, VOID.sparqlEndpoint, URIRef(base + "sparql")))
+    g.add((ds, DCTERMS.source, source_iri))
+    g.add((ds, PROV.wasDerivedFrom, source_iri))
+    g.add((ds, FOAF.homepage, HOMEPAGE))
+    g.add((ds, VOID.uriSpace, Literal(str(ID))))
+    g.add((ds, VOID.sparqlEndpoint, SPARQL_ENDPOINT))
     for fmt in ("Turtle", "N-Triples", "JSON-LD", "TriG", "N-Quads"):
-        g.add((ds, VOID.feature, URIRef(SD_FORMATS + fmt)))
+        g.add((ds, VOID.feature, FORMATS[fmt]))
 
     # counts over the described graphs (union, duplicates across graphs counted once)
     subjects = {s for s, _, _ in union}
@@ -195,26 +206,26 @@ def describe(dataset: Dataset, base: str = BASE, modified: datetime | None | obj
         if p == RDF.type:
             typed.setdefault(o, set()).add(s)
     for cls in sorted(classes):
-        part = URIRef(f"{ds}/class/{_slug(cls)}")
+        part = class_partition_iri(cls)
         g.add((ds, VOID.classPartition, part))
         g.add((part, VOID["class"], cls))
         g.add((part, VOID.entities, Literal(len(typed[cls]))))
     for prop in sorted(properties):
-        part = URIRef(f"{ds}/property/{_slug(prop)}")
+        part = property_partition_iri(prop)
         g.add((ds, VOID.propertyPartition, part))
         g.add((part, VOID.property, prop))
         g.add((part, VOID.triples, Literal(properties[prop])))
 
-    vocabularies = sorted({_namespace(t) for t in list(properties) + list(classes)} - {""})
+    vocabularies = sorted({namespace_of(t) for t in list(properties) + list(classes)} - {""})
     for vocabulary in vocabularies:
         g.add((ds, VOID.vocabulary, URIRef(vocabulary)))
 
     # one subset per named graph
     for name in described:
-        sub = URIRef(f"{ds}/graph/{str(name).rstrip('/').rsplit('/', 1)[-1]}")
+        sub = graph_subset_iri(name)
         g.add((ds, VOID.subset, sub))
         g.add((sub, RDF.type, VOID.Dataset))
-        g.add((sub, URIRef(SD_NAME), name))
+        g.add((sub, SD.name, name))
         g.add((sub, DCTERMS.title, Literal(GRAPH_TITLES.get(name, str(name)), lang="en")))
         g.add((sub, VOID.triples, Literal(len(dataset.graph(name)))))
 
@@ -236,7 +247,7 @@ def describe(dataset: Dataset, base: str = BASE, modified: datetime | None | obj
         for space in target.uri_spaces[:1]:
             g.add((tds, VOID.uriSpace, Literal(space)))
         for p in predicates:
-            linkset = URIRef(f"{ds}/links/{target.key}/{_slug(p)}")
+            linkset = linkset_iri(target.key, p)
             g.add((ds, VOID.subset, linkset))
             g.add((linkset, RDF.type, VOID.Linkset))
             g.add((linkset, VOID.subjectsTarget, ds))
@@ -245,29 +256,22 @@ def describe(dataset: Dataset, base: str = BASE, modified: datetime | None | obj
             g.add((linkset, VOID.target, tds))
             g.add((linkset, VOID.linkPredicate, p))
             g.add((linkset, VOID.triples, Literal(links[(target.key, p)])))
-            g.add((linkset, DCTERMS.title, Literal(f"Links to {target.title} ({_slug(p)})", lang="en")))
+            g.add((linkset, DCTERMS.title, Literal(f"Links to {target.title} ({term_slug(p)})", lang="en")))
 
     # distributions (dumps) and the SPARQL endpoint (DCAT)
     for dump in DUMP_FILES:
-        url = URIRef(f"{base}dumps/{dump.name}")
+        url = dump_iri(dump.name)
         g.add((ds, VOID.dataDump, url))
         g.add((ds, DCAT.distribution, url))
         g.add((url, RDF.type, DCAT.Distribution))
         g.add((url, DCTERMS.title, Literal(dump.title, lang="en")))
         g.add((url, DCAT.downloadURL, url))
-        g.add((url, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{dump.media_type}")))
+        g.add((url, DCAT.mediaType, MEDIA_TYPES[dump.media_type]))
         if dump.compression:
-            g.add(
-                (
-                    url,
-                    DCAT.compressFormat,
-                    URIRef(f"https://www.iana.org/assignments/media-types/{dump.compression}"),
-                )
-            )
+            g.add((url, DCAT.compressFormat, MEDIA_TYPES[dump.compression]))
         g.add((url, DCTERMS.license, LICENSE))
-    service = URIRef(base + "sparql")
-    g.add((ds, DCAT.distribution, URIRef(base + "sparql#distribution")))
-    dist = URIRef(base + "sparql#distribution")
+    service, dist = SPARQL_ENDPOINT, SPARQL_DISTRIBUTION
+    g.add((ds, DCAT.distribution, dist))
     g.add((dist, RDF.type, DCAT.Distribution))
     g.add((dist, DCAT.accessURL, service))
     g.add((dist, DCAT.accessService, service))
@@ -277,39 +281,10 @@ def describe(dataset: Dataset, base: str = BASE, modified: datetime | None | obj
     g.add((service, DCAT.servesDataset, ds))
     g.add((service, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
     g.add((service, DCTERMS.title, Literal("SPARQL 1.1 query endpoint", lang="en")))
-    g.add(
-        (
-            SOURCE,
-            RDFS.label,
-            Literal("IOM matrix of Regional Consultative Processes on Migration (2008)", lang="en"),
-        )
-    )
+    g.add((source_iri, RDFS.label, Literal(document.label, lang="en")))
     g.add((ds, DCTERMS.language, URIRef("http://id.loc.gov/vocabulary/iso639-1/en")))
     when = build_date() if modified is _BUILD_DATE else modified
     if isinstance(when, datetime):
         stamp = when.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
         g.add((ds, DCTERMS.modified, Literal(stamp, datatype=XSD.dateTime)))
     return g
-
-
-def _slug(term: URIRef) -> str:
-    """A readable, unique path segment for a term: ``{prefix}-{local name}`` (a hash for odd IRIs)."""
-    text = str(term)
-    namespace = _namespace(term)
-    local = text[len(namespace) :]
-    prefix = _PREFIX_OF.get(namespace)
-    if prefix is None or not re.fullmatch(r"[A-Za-z0-9_.-]+", local):
-        return "x-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
-    return f"{prefix}-{local}"
-
-
-_PREFIX_OF = {str(ns): prefix for prefix, ns in {**PREFIXES, "foaf": FOAF}.items()}
-
-
-def _namespace(term: URIRef) -> str:
-    text = str(term)
-    if "#" in text:
-        return text.rsplit("#", 1)[0] + "#"
-    if "/" in text:
-        return text.rsplit("/", 1)[0] + "/"
-    return ""
