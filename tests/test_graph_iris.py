@@ -13,6 +13,7 @@ import pytest
 import rcpkg
 from rcpkg import graph, paths, source
 from rcpkg.namespaces import BASE, DATA_GRAPH, INFERRED_GRAPH, METADATA_GRAPH, ONTOLOGY_GRAPH, RCP
+from rcpkg.resolve import Entity
 from rcpkg.void import DUMP_FILES, TARGETS
 
 # ---------------------------------------------------------------------------------------------------- shapes
@@ -100,6 +101,13 @@ def test_the_metadata_iris_are_the_ones_graph_mints(kb_dataset):
         graph.document_iri(source.document()),
     ):
         assert str(iri) in nodes, iri
+
+
+def test_entity_key_reads_back_the_key_entity_iri_put_in():
+    iri = graph.entity_iri(Entity("country", "HUN"))
+    assert str(iri) == BASE + "id/country/hun"
+    assert graph.entity_key(iri, "country") == "hun"
+    assert graph.entity_key(iri, "organization") is None
 
 
 # -------------------------------------------------------------------------------- no IRIs built elsewhere

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, VOID, XSD
 
-from rcpkg import paths
+from rcpkg import graph, paths, source
 from rcpkg.dump import OUTPUT_PREFIXES, used_prefixes
 from rcpkg.errors import RcpkgError
-from rcpkg.namespaces import DATA_GRAPH
+from rcpkg.namespaces import DATA_GRAPH, DATASET
 from rcpkg.void import DUMP_FILES, build_date, describe
 
 FIXTURE = Path(__file__).parent / "fixtures" / "endpoint-small.trig"
@@ -110,6 +110,34 @@ def test_licence_source_dumps_and_endpoint(void):
         assert (dump, RDF.type, DCAT.Distribution) in void
         assert value(void, dump, DCAT.downloadURL) == dump
     assert (URIRef("https://w3id.org/rcpkg/sparql"), RDF.type, DCAT.DataService) in void
+
+
+def test_the_source_comes_from_the_sources_table(dataset, tmp_path, monkeypatch):
+    """What the description says of the source (its IRI, label, the words of the description) is the row of
+    data/reference/sources.csv that names the file read, not a constant of the code."""
+    ref = tmp_path / "data" / "reference"
+    ref.mkdir(parents=True)
+    (ref / "sources.csv").write_text(
+        "key,year,label,short_label,title,publisher,file,sha256\n"
+        f"iom-rcp-matrix-2010,2010,The IOM matrix of 2010,IOM matrix of RCPs (2010),,iom,m.txt,{'0' * 64}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("RCPKG_HOME", str(tmp_path))
+    described = describe(dataset, modified=None)
+    edition = URIRef("https://w3id.org/rcpkg/id/source/iom-rcp-matrix-2010")
+    assert value(described, DS, DCTERMS.source) == edition
+    assert value(described, edition, RDFS.label) == "The IOM matrix of 2010"
+    assert "built from the IOM matrix of RCPs (2010), with every fact" in value(described, DS, DCTERMS.description)
+
+
+def test_the_description_names_what_graph_mints(void):
+    assert graph.class_partition_iri(URIRef(RCP + "Country")) in set(void.objects(DS, VOID.classPartition))
+    assert graph.property_partition_iri(OWL.sameAs) in set(void.objects(DS, VOID.propertyPartition))
+    assert graph.graph_subset_iri(DATA_GRAPH) in set(void.objects(DS, VOID.subset))
+    assert graph.linkset_iri("wikidata", OWL.sameAs) in set(void.objects(DS, VOID.subset))
+    assert {graph.dump_iri(d.name) for d in DUMP_FILES} == set(void.objects(DS, VOID.dataDump))
+    assert value(void, DS, DCTERMS.source) == graph.document_iri(source.document())
+    assert DS == DATASET
 
 
 def test_the_same_dataset_gives_the_same_description(dataset, void):
