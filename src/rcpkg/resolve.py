@@ -6,13 +6,12 @@ A name that does not resolve stops the build with the row, the column and the te
 
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rcpkg import extract
+from rcpkg import extract, tables
 from rcpkg.errors import ReferenceTableError, ResolveError
 from rcpkg.extract import Statement
 from rcpkg.source import Cell, Matrix, ProcessRows
@@ -25,22 +24,6 @@ class Entity:
 
 
 # ------------------------------------------------------------------------------------------ reference tables
-def _read(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
-    try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            reader = csv.DictReader(fh)
-            missing = [c for c in columns if c not in (reader.fieldnames or [])]
-            if missing:
-                raise ReferenceTableError(f"{path}: missing column(s) {', '.join(missing)}")
-            rows = list(reader)
-    except FileNotFoundError:
-        raise ReferenceTableError(f"reference table not found: {path}") from None
-    for number, row in enumerate(rows, start=2):
-        if None in row or any(row[c] is None for c in columns):
-            raise ReferenceTableError(f"{path}, line {number}: wrong number of fields")
-    return rows
-
-
 def normalise(name: str) -> str:
     text = unicodedata.normalize("NFC", name).replace("’", "'").replace("‘", "'")
     return re.sub(r"\s+", " ", text).strip().casefold()
@@ -55,17 +38,19 @@ class Reference:
     groups: dict[str, dict[str, str]]
     categories: dict[str, str]
     names: dict[str, list[tuple[Entity, str]]]  # normalised name -> [(entity, scope)]
+    grammar: extract.Grammar  # the statement patterns of statements.csv
 
     @classmethod
     def load(cls, directory: Path) -> Reference:
-        countries = {r["iso3"]: r for r in _read(directory / "countries.csv", ("iso3", "name_en"))}
-        territories = {r["iso3"]: r["state_iso3"]
-                       for r in _read(directory / "territories.csv", ("iso3", "state_iso3"))}
-        org_columns = ("key", "acronym", "name", "kind", "part_of")
-        orgs = {r["key"]: r for r in _read(directory / "organizations.csv", org_columns)}
-        processes = {r["key"]: r for r in _read(directory / "processes.csv", ("key", "name_in_source", "in_matrix"))}
-        groups = {r["key"]: r for r in _read(directory / "groups.csv", ("key", "name", "members", "as_of", "basis"))}
-        categories = {r["key"]: r["label"] for r in _read(directory / "categories.csv", ("key", "label"))}
+        def read(name: str, key: str, *columns: str) -> dict[str, dict[str, str]]:
+            return {row[key]: row for _, row in tables.read(directory / name, (key, *columns))}
+
+        countries = read("countries.csv", "iso3", "name_en")
+        territories = {k: r["state_iso3"] for k, r in read("territories.csv", "iso3", "state_iso3").items()}
+        orgs = read("organizations.csv", "key", "acronym", "name", "kind", "part_of")
+        processes = read("processes.csv", "key", "name_in_source", "in_matrix")
+        groups = read("groups.csv", "key", "name", "members", "as_of", "basis")
+        categories = {k: r["label"] for k, r in read("categories.csv", "key", "label").items()}
         names: dict[str, list[tuple[Entity, str]]] = {}
 
         def add(name: str, entity: Entity, scope: str = "") -> None:
@@ -83,7 +68,7 @@ class Reference:
             add(label, Entity("category", key))
         known_kinds = {"country": countries, "organization": orgs, "process": processes, "group": groups,
                        "category": categories}
-        for number, row in enumerate(_read(directory / "names.csv", ("name", "kind", "key", "scope")), start=2):
+        for number, row in tables.read(directory / "names.csv", ("name", "kind", "key", "scope")):
             table = known_kinds.get(row["kind"])
             if table is None or row["key"] not in table:
                 raise ReferenceTableError(
@@ -92,7 +77,8 @@ class Reference:
         for iso3, state in territories.items():
             if iso3 not in countries or state not in countries:
                 raise ReferenceTableError(f"territories.csv: {iso3} or {state} is not in countries.csv")
-        ref = cls(countries, territories, orgs, processes, groups, categories, names)
+        grammar = extract.Grammar.load(directory / extract.STATEMENTS_TABLE)
+        ref = cls(countries, territories, orgs, processes, groups, categories, names, grammar)
         for key in groups:
             ref.group_members(key)  # checks every member token
         return ref
@@ -381,16 +367,16 @@ class Resolver:
             priorities=extract.items(rows.parts("Current Priorities")), flags=set(), territories={},
             group_sizes={},
         )
-        for column in ("RCP", "Year", *extract.RULES, "Main Areas of Discussion"):
+        for column in ("RCP", "Year", *extract.STATEMENT_COLUMNS, "Main Areas of Discussion"):
             if column != "RCP" and not rows.parts(column):
                 raise ResolveError("empty cell: every process has a value in this column", name_cell.row, column,
                                    rows.name)
         footnotes: list[tuple[str, Cell]] = []
         starred: list[Mention] = []
-        for column in extract.RULES:
+        for column in extract.STATEMENT_COLUMNS:
             previous: list[Membership] = []
             for cell in rows.parts(column):
-                for st in extract.statements(cell):
+                for st in self.ref.grammar.statements(cell):
                     if st.total is not None:
                         if proc.declared_total >= 0:
                             raise ResolveError("a second '(Total: N)'", cell.row, column, st.text)
