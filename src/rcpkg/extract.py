@@ -110,6 +110,7 @@ class Pattern:
     example: str = ""
 
     def statement(self, cell: Cell, segment: str, m: re.Match) -> Statement:
+        """What the segment says, given this pattern's match of it."""
         groups = m.groupdict()
         notes = [n for n in (self.note, groups.get("note")) if n]
         st = Statement(cell, segment, role=self.role, names=groups.get("names"), status=self.status,
