@@ -65,7 +65,8 @@ class Statement:
 
     ``names`` is the text of the list of names (None for a segment that names no one); ``role`` the role they
     hold; ``status`` current, former or suspended; ``flag`` a process-level fact (e.g. "no-official-secretariat");
-    ``pattern`` the name of the row of the grammar table that read it."""
+    ``state`` the state a footnote names (the state of the territories marked "*"); ``pattern`` the name of the
+    row of the grammar table that read it."""
 
     cell: Cell
     text: str
@@ -79,6 +80,7 @@ class Statement:
     narrative: bool = False
     attaches_to_previous: bool = False
     extra: list[Statement] = field(default_factory=list)
+    state: str | None = None
     pattern: str | None = None
 
 
@@ -116,7 +118,7 @@ class Pattern:
         st = Statement(cell, segment, role=self.role, names=groups.get("names"), status=self.status,
                        year=int(groups["year"]) if groups.get("year") else None,
                        note="; ".join(notes) if notes else None, flag=self.flag, narrative=self.narrative,
-                       attaches_to_previous=self.attaches_to_previous, pattern=self.name)
+                       attaches_to_previous=self.attaches_to_previous, state=groups.get("state"), pattern=self.name)
         if self.extra and groups.get(self.extra.group):
             st.extra.append(Statement(cell, segment, role=self.extra.role, names=groups[self.extra.group],
                                       note=self.extra.note, pattern=self.name))
@@ -208,7 +210,7 @@ class Grammar:
 _TABLE_COLUMNS = ("name", "column", "pattern", "role", "status", "flag", "note", "narrative", "attaches_to_previous",
                   "extra_group", "extra_role", "extra_note", "cue", "example")
 _KEY = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_GROUPS = {"names", "note", "year"}  # the named groups a pattern may use, besides its extra group
+_GROUPS = {"names", "note", "year", "state"}  # the named groups a pattern may use, besides its extra group
 
 
 def _pattern(path: Path, line: int, row: dict[str, str]) -> Pattern:
@@ -244,8 +246,8 @@ def _pattern(path: Path, line: int, row: dict[str, str]) -> Pattern:
     extra = Extra(row["extra_group"], row["extra_role"], row["extra_note"] or None) if row["extra_group"] else None
     unknown = set(regex.groupindex) - _GROUPS - ({extra.group} if extra else set())
     if unknown:
-        raise error(f"unknown named group(s) {', '.join(sorted(unknown))}: a pattern names only names, note, year "
-                    "and its extra_group (use (?:...) for a group that yields nothing)")
+        raise error(f"unknown named group(s) {', '.join(sorted(unknown))}: a pattern names only names, note, year, "
+                    "state and its extra_group (use (?:...) for a group that yields nothing)")
     if extra and extra.group not in regex.groupindex:
         raise error(f"extra_group {extra.group!r} is not a named group of the pattern")
     if bool(row["extra_group"]) != bool(row["extra_role"]) or (row["extra_note"] and not extra):

@@ -268,7 +268,7 @@ class Resolver:
             if column != "RCP" and not rows.parts(column):
                 raise ResolveError("empty cell: every process has a value in this column", name_cell.row, column,
                                    rows.name)
-        footnotes: list[tuple[str, Cell]] = []
+        footnotes: list[Statement] = []
         starred: list[Mention] = []
         for column in extract.STATEMENT_COLUMNS:
             previous: list[Membership] = []
@@ -282,7 +282,7 @@ class Resolver:
                     if st.flag:
                         proc.flags.add(st.flag)
                     if st.flag == "footnote":
-                        footnotes.append((st.note or "", cell))
+                        footnotes.append(st)
                         continue
                     if st.attaches_to_previous:
                         if not previous:
@@ -311,9 +311,9 @@ class Resolver:
                         previous = made
         if proc.declared_total < 0:
             raise ResolveError("no '(Total: N)' in the governments cell", name_cell.row, "Governments", rows.name)
-        for note, cell in footnotes:
-            m = re.fullmatch(r"Special Administrative Region of (?P<state>.+)", note)
-            state = self.ref.lookup(m.group("state"), key) if m else None
+        for footnote in footnotes:
+            note, cell = footnote.note or "", footnote.cell
+            state = self.ref.lookup(footnote.state, key) if footnote.state else None
             if state is None or state.kind != "country":
                 raise ResolveError("a footnote that names no state", cell.row, cell.column, note)
             for mention in starred:

@@ -132,6 +132,12 @@ def test_a_pattern_that_spells_a_name_is_found(tmp_path):
     assert spelt_names(Grammar.load(path)) == [("secretariat-established", "permanent Secretariat")]
 
 
+def test_a_footnote_names_the_state_of_the_names_it_explains():
+    st = GRAMMAR.statement(Cell(30, "Governments", "*Special Administrative Region of China"),
+                           "*Special Administrative Region of China")
+    assert (st.flag, st.state, st.note) == ("footnote", "China", "Special Administrative Region of China")
+
+
 # ------------------------------------------------------------------------------------------ segments
 @pytest.mark.parametrize(("column", "text", "expected"), [
     ("Governments", "Chair: Turkey Co-Chair: Hungary", ["Chair: Turkey", "Co-Chair: Hungary"]),
