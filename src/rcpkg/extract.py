@@ -1,18 +1,22 @@
-"""Cells to typed records. Pure functions, one per kind of cell; no file access, no name look-ups.
+"""Cells to typed records. Pure functions, one per kind of cell; no name look-ups.
 
-The participant columns (Governments, Observers/Partners, Secretariat) are read as *statements*: a cell is cut
-into segments (paragraphs, runs of two spaces, sentences, labelled cues such as "Co-Chair:"), and each segment is
-matched against the grammar of its column below. A segment that matches no rule is read as a plain list of names
-in the column's default role; resolving those names (``rcpkg.resolve``) fails with the row, the column and the
-text if any of them is not a known name, so nothing of the source is passed over silently.
+The participant columns (Governments, Observers/Partners, Secretariat) are read as *statements* by a grammar
+that is data: the rows of ``data/reference/statements.csv`` (``Grammar.load`` reads and checks them; its
+README documents the columns). A cell is cut into segments (paragraphs, runs of two spaces, sentences, and the
+cues of the table, such as "Co-Chair:"), and each segment is read by the first pattern of its column that
+matches it whole. The last pattern of each column reads a plain list of names in the column's default role;
+resolving those names (``rcpkg.resolve``) fails with the row, the column and the text if any of them is not a
+known name, and a segment that no pattern matches is an error, so nothing of the source is passed over silently.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from rcpkg.errors import SourceError
+from rcpkg import tables
+from rcpkg.errors import ReferenceTableError, SourceError
 from rcpkg.source import Cell
 
 
@@ -49,13 +53,20 @@ def year(cell: Cell) -> int:
 
 
 # ------------------------------------------------------------------------------------------------ statements
+#: The columns read as statements; each has rows in the grammar table.
+STATEMENT_COLUMNS = ("Governments", "Observers, Partners", "Secretariat")
+#: The grammar table, in ``data/reference/``.
+STATEMENTS_TABLE = "statements.csv"
+
+
 @dataclass
 class Statement:
     """One segment of a participant cell and what it says.
 
     ``names`` is the text of the list of names (None for a segment that names no one); ``role`` the role they
-    hold; ``status`` current, former or suspended; ``group`` a group the names are said to form; ``count`` the
-    size the text declares for that group; ``flag`` a process-level fact (e.g. "no-official-secretariat")."""
+    hold; ``status`` current, former or suspended; ``flag`` a process-level fact (e.g. "no-official-secretariat");
+    ``state`` the state a footnote names (the state of the territories marked "*"); ``pattern`` the name of the
+    row of the grammar table that read it."""
 
     cell: Cell
     text: str
@@ -64,35 +75,56 @@ class Statement:
     status: str = "current"
     year: int | None = None
     note: str | None = None
-    group: str | None = None
-    count: int | None = None
     total: int | None = None
     flag: str | None = None
     narrative: bool = False
     attaches_to_previous: bool = False
     extra: list[Statement] = field(default_factory=list)
+    state: str | None = None
+    pattern: str | None = None
 
 
 @dataclass(frozen=True)
-class Rule:
-    pattern: re.Pattern
-    role: str | None
+class Extra:
+    """Names that an extra named group of a pattern introduces, e.g. the staff of a secretariat."""
+
+    group: str
+    role: str
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One row of the grammar table: a statement pattern, the columns it applies to and what it yields."""
+
+    name: str
+    line: int
+    columns: tuple[str, ...]
+    regex: re.Pattern
+    role: str | None = None
     status: str = "current"
     flag: str | None = None
+    note: str | None = None  # a fixed note (e.g. "hosted by"); a named group 'note' adds its text
     narrative: bool = False
     attaches_to_previous: bool = False
-    note: str | None = None  # a fixed note (e.g. "invited as observers"); a named group 'note' adds its text
+    extra: Extra | None = None
+    cue: str | None = None
+    example: str = ""
+
+    def statement(self, cell: Cell, segment: str, m: re.Match) -> Statement:
+        """What the segment says, given this pattern's match of it."""
+        groups = m.groupdict()
+        notes = [n for n in (self.note, groups.get("note")) if n]
+        st = Statement(cell, segment, role=self.role, names=groups.get("names"), status=self.status,
+                       year=int(groups["year"]) if groups.get("year") else None,
+                       note="; ".join(notes) if notes else None, flag=self.flag, narrative=self.narrative,
+                       attaches_to_previous=self.attaches_to_previous, state=groups.get("state"), pattern=self.name)
+        if self.extra and groups.get(self.extra.group):
+            st.extra.append(Statement(cell, segment, role=self.extra.role, names=groups[self.extra.group],
+                                      note=self.extra.note, pattern=self.name))
+        return st
 
 
-def _rule(regex: str, role: str | None = None, **kw) -> Rule:
-    return Rule(re.compile(regex, re.S), role, **kw)
-
-
-# Labelled cues that open a new statement inside a segment: "... (Total: 49)  Chair: Turkey Co-Chair: Hungary".
-_CUES = re.compile(
-    r"(?<!\S)(?<!Current )"
-    r"(?=(?:Co-Chairs?|Current Chair|Chair|Current Presidency Pro-Tempore|Thematic coordinator on [^:]+):)"
-)
 _TOTAL = re.compile(r"\(Total:\s*(\d+)\)")
 _SENTENCE = re.compile(r"(?<=[A-Za-z0-9)'’]{2}\.)\s+(?=[A-Z(])")
 
@@ -103,138 +135,143 @@ def sentences(text: str) -> list[str]:
     return [s for s in _SENTENCE.split(text) if s.strip()]
 
 
-GOVERNMENT_RULES = (
-    _rule(r"^(?:Current )?Chair:\s*(?P<names>.+)$", "chair"),
-    _rule(r"^Co-Chairs?:\s*(?P<names>.+)$", "co-chair"),
-    _rule(r"^Current Presidency Pro-Tempore:\s*(?P<names>.+)$", "presidency-pro-tempore"),
-    _rule(r"^Thematic coordinator on (?P<note>[^:]+):\s*(?P<names>.+)$", "thematic-coordinator"),
-    _rule(r"^(?P<names>.+?) have participant status\.?$", "participant"),
-    _rule(r"^\((?P<names>[^()]+?) temporarily suspended its membership\)$", "member", status="suspended"),
-    _rule(r"^\*(?P<footnote>.+)$", None, flag="footnote"),
-    _rule(r"^\((?P<note>Presidency Pro-Tempore [^()]+(?:\([^()]*\))?[^()]*)\)$", None, attaches_to_previous=True),
-)
+class Grammar:
+    """The statement patterns of ``data/reference/statements.csv``, in the order they are tried per column."""
 
-OBSERVER_RULES = (
-    _rule(r"^Observers?(?: are|:)\s*(?P<names>.+?)\.?$", "observer"),
-    _rule(r"^Partners?:\s*(?P<names>.+?)\.?$", "partner"),
-    _rule(r"^Partners in (?P<note>.+?) are (?P<names>.+?)\.?$", "partner"),
-    _rule(r"^(?P<names>.+?) were partners of (?P<note>.+?)\.?$", "partner"),
-    _rule(r"^There are no official observers, though (?P<names>.+?) participate in (?P<note>.+?)\.?$",
-          "ad-hoc-participant", flag="no-official-observers"),
-    _rule(r"^The Process cooperates on a regular basis with (?P<names>.+?)\.?$", "cooperation-partner"),
-    _rule(r"^(?P<names>.+?) are invited to (?P<note>take part on occasion|its workshops on an ad-hoc basis)"
-          r"(?:, and (?P<narrative>governments .+?))?\.?$", "ad-hoc-participant"),
-    _rule(r"^In (?P<year>\d{4}) a regional NGO network was established\.?$", None, narrative=True),
-    _rule(r"^The (?P<names>[^,]+?) is a coalition of (?P<note>.+?)\.?$", "participant"),
-    _rule(r"^It is neither a member of nor an observer to .+? but (?P<note>participates in .+?)\.?$", None,
-          attaches_to_previous=True),
-    _rule(r"^\(?(?:The )?(?P<names>.+?) participated in (?P<note>.+? in (?P<year>\d{4})\b.*?)\.?\)?$",
-          "ad-hoc-participant", status="former"),
-    _rule(r"^The (?P<year>\d{4}) Ministerial Consultations had no observers\.?$", None, narrative=True),
-    _rule(r"^In (?P<year>\d{4}), the only observer was (?P<names>[^()]+?)\s*(?:\((?P<note>[^()]+)\))?\.?$",
-          "observer", status="former"),
-    _rule(r"^In (?P<year>\d{4}), the following countries were invited as observers: (?P<names>.+?)\.?$",
-          "invited-observer"),
-    _rule(r"^Several organizations were also invited as observers: (?P<names>.+?)\.?$", "invited-observer"),
-    _rule(r"^(?P<names>.+?),? and other partners, notably:$", "observer-or-partner"),
-    _rule(r"^\([a-z]\)\s*(?P<note>[^:]+?):\s*(?P<names>.+?)\.?$", "partner"),
-    _rule(r"^\([a-z]\)\s*(?P<note>other .+?) including (?P<names>.+?)\.?$", "partner"),
-    _rule(r"^\([a-z]\)\s*(?P<names>.+?) on ad hoc basis\s*(?:\((?P<note>[^()]+)\))?\.?$", "ad-hoc-participant"),
-)
+    def __init__(self, patterns: list[Pattern]):
+        self.patterns = tuple(patterns)
+        self._rules = {c: tuple(p for p in self.patterns if c in p.columns) for c in STATEMENT_COLUMNS}
+        self.columns = tuple(c for c in STATEMENT_COLUMNS if self._rules[c])
+        self._cues: dict[str, re.Pattern] = {}
+        for column in self.columns:
+            cues = [f"(?:{p.cue})" for p in self._rules[column] if p.cue]
+            if cues:
+                self._cues[column] = re.compile(rf"(?<!\S)(?:{'|'.join(cues)})")
 
-SECRETARIAT_RULES = (
-    _rule(r"(?i)^No official secretariat$", None, flag="no-official-secretariat"),
-    _rule(r"^(?P<names>.+? Secretariat), staffed by (?P<staff>.+?)\.?$", "secretariat"),
-    _rule(r"^A Steering Board comprised of (?P<names>.+?) supervises (?P<note>.+?)\.?$", "steering-board-member"),
-    _rule(r"^Monitoring and implementation .+? guided by a steering group composed of (?:the governments of )?"
-          r"(?P<names>.+?)\.?$", "steering-group-member"),
-    _rule(r"^\((?P<names>[^()]+?) provides (?P<note>[^()]*?support[^()]*?)(?: in consultation with "
-          r"(?P<consulted>[^()]+))?\)$", "secretariat-support"),
-    _rule(r"^\(facilitated by (?P<names>[^()]+)\)$", "secretariat-support", note="facilitated by"),
-    _rule(r"^\((?P<names>[^()]+?) served as the co-hosts\)$", "co-host"),
-    _rule(r"^Hosted by (?P<names>.+?)\.?$", "secretariat", note="hosted by"),
-    _rule(r"^(?P<names>.+?) in collaboration with (?P<collaborators>.+?)\.?$", "secretariat"),
-    _rule(r"^A (?P<names>permanent Secretariat) established in (?P<when>\w+ (?P<year>\d{4})) offers "
-          r"(?P<note>.+?)\.?$", "secretariat"),
-    _rule(r"^(?P<names>.+?) provides (?P<note>technical support .+?) and serves as its Secretariat\.?$",
-          "secretariat"),
-)
+    @classmethod
+    def load(cls, path: Path) -> Grammar:
+        """The grammar table at ``path``, every row checked (see ``data/reference/README.md``)."""
+        patterns: list[Pattern] = []
+        for line, row in tables.read(path, _TABLE_COLUMNS):
+            pattern = _pattern(path, line, row)
+            if pattern.name in {p.name for p in patterns}:
+                raise ReferenceTableError(f"{path}, line {line}: a second row named {pattern.name!r}: rename one")
+            patterns.append(pattern)
+        missing = [c for c in STATEMENT_COLUMNS if not any(c in p.columns for p in patterns)]
+        if missing:
+            raise ReferenceTableError(f"{path}: no pattern for the column(s) {', '.join(map(repr, missing))}")
+        return cls(patterns)
 
-# Roles of names that a rule's extra named group introduces, e.g. the staff of a secretariat.
-_EXTRA_GROUPS = {
-    "staff": ("secretariat-staff", None),
-    "consulted": ("secretariat-support", "in consultation"),
-    "collaborators": ("secretariat-support", "in collaboration"),
-}
+    def rules(self, column: str) -> tuple[Pattern, ...]:
+        """The patterns of a column, in the order they are tried."""
+        return self._rules.get(column, ())
 
-DEFAULT_ROLE = {
-    "Governments": "member",
-    "Observers, Partners": "observer-or-partner",
-    "Secretariat": "secretariat",
-}
-RULES = {
-    "Governments": GOVERNMENT_RULES,
-    "Observers, Partners": OBSERVER_RULES,
-    "Secretariat": SECRETARIAT_RULES,
-}
+    def segments(self, text: str, column: str) -> list[str]:
+        """Cut a cell's text into the segments the matrix separates by line breaks, two spaces, sentence ends
+        and "(Total: N)", and before every cue of the column's patterns (the words that open a statement the
+        matrix runs on from the one before: "Chair: Turkey Co-Chair: Hungary")."""
+        cues = self._cues.get(column)
+        out: list[str] = []
+        for line in text.split("\n"):
+            for part in re.split(r"\s{2,}", line):
+                part = _TOTAL.sub(lambda m: f"\n{m.group(0)}\n", part.strip())
+                for piece in part.split("\n"):
+                    for sentence in _SENTENCE.split(piece):
+                        starts = [0, *(m.start() for m in cues.finditer(sentence))] if cues else [0]
+                        for a, b in zip(starts, [*starts[1:], len(sentence)], strict=True):
+                            segment = sentence[a:b].strip()
+                            if segment and segment not in {".", ",", ";"}:
+                                out.append(segment)
+        return out
+
+    def statements(self, cell: Cell) -> list[Statement]:
+        """The statements of one participant cell (Governments, Observers/Partners or Secretariat)."""
+        if cell.column not in self.columns:
+            raise ValueError(f"no statement grammar for column {cell.column!r}")
+        out: list[Statement] = []
+        for segment in self.segments(cell.text, cell.column):
+            total = _TOTAL.fullmatch(segment.strip(" ."))
+            if total:
+                out.append(Statement(cell, segment, total=int(total.group(1))))
+            else:
+                out.append(self.statement(cell, segment))
+        return out
+
+    def statement(self, cell: Cell, segment: str) -> Statement:
+        """What one segment says: the first pattern of its column that matches the whole segment."""
+        for pattern in self.rules(cell.column):
+            m = pattern.regex.fullmatch(segment)
+            if m:
+                return pattern.statement(cell, segment, m)
+        raise SourceError(f"no pattern of {STATEMENTS_TABLE} reads this statement: add a row for it",
+                          cell.row, cell.column, segment)
 
 
-def segments(text: str) -> list[str]:
-    """Cut a cell's text into the segments the matrix separates by line breaks, two spaces, sentence ends,
-    "(Total: N)" and labelled cues; a parenthesis that follows "secretariat" opens a segment of its own."""
-    out: list[str] = []
-    for line in text.split("\n"):
-        for part in re.split(r"\s{2,}", line):
-            part = re.sub(r"(?i)^(no official secretariat)\s*(\(.+\))$", r"\1\n\2", part.strip())
-            part = re.sub(r"^(Technical Secretariat)\s+(\(.+\))$", r"\1\n\2", part)
-            part = _TOTAL.sub(lambda m: f"\n{m.group(0)}\n", part)
-            for piece in part.split("\n"):
-                for sentence in _SENTENCE.split(piece):
-                    for cue in _CUES.split(sentence):
-                        cue = cue.strip()
-                        if cue and cue not in {".", ",", ";"}:
-                            out.append(cue)
-    return out
+_TABLE_COLUMNS = ("name", "column", "pattern", "role", "status", "flag", "note", "narrative", "attaches_to_previous",
+                  "extra_group", "extra_role", "extra_note", "cue", "example")
+_KEY = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_GROUPS = {"names", "note", "year", "state"}  # the named groups a pattern may use, besides its extra group
 
 
-def statements(cell: Cell) -> list[Statement]:
-    """The statements of one participant cell (Governments, Observers/Partners or Secretariat)."""
-    if cell.column not in RULES:
-        raise ValueError(f"no statement grammar for column {cell.column!r}")
-    out: list[Statement] = []
-    for segment in segments(cell.text):
-        total = _TOTAL.fullmatch(segment.strip(" ."))
-        if total:
-            out.append(Statement(cell, segment, total=int(total.group(1))))
-            continue
-        out.append(_statement(cell, segment))
-    return out
+def _pattern(path: Path, line: int, row: dict[str, str]) -> Pattern:
+    """One row of the grammar table, checked: what is wrong with it is an error that says what to fix."""
 
+    def error(message: str) -> ReferenceTableError:
+        return ReferenceTableError(f"{path}, line {line} ({row['name'] or 'no name'}): {message}")
 
-def _statement(cell: Cell, segment: str) -> Statement:
-    for rule in RULES[cell.column]:
-        m = rule.pattern.match(segment)
-        if not m:
-            continue
-        groups = m.groupdict()
-        notes = [n for n in (rule.note, groups.get("note"), groups.get("footnote")) if n]
-        st = Statement(
-            cell,
-            segment,
-            role=rule.role,
-            names=groups.get("names"),
-            status=rule.status,
-            year=int(groups["year"]) if groups.get("year") else None,
-            note="; ".join(notes) if notes else None,
-            flag=rule.flag,
-            narrative=rule.narrative,
-            attaches_to_previous=rule.attaches_to_previous,
-        )
-        for key, (role, note) in _EXTRA_GROUPS.items():
-            if groups.get(key):
-                st.extra.append(Statement(cell, segment, role=role, names=groups[key], note=note))
-        return st
-    return Statement(cell, segment, role=DEFAULT_ROLE[cell.column], names=segment.rstrip(".;, "))
+    def compiled(column: str, text: str) -> re.Pattern:
+        try:
+            return re.compile(text, re.S)
+        except re.error as exc:
+            raise error(f"{column} {row[column]!r} is not a regular expression ({exc})") from None
+
+    def yes(column: str) -> bool:
+        if row[column] not in ("", "yes"):
+            raise error(f"{column} is 'yes' or empty, not {row[column]!r}")
+        return row[column] == "yes"
+
+    if not _KEY.fullmatch(row["name"]):
+        raise error(f"the name {row['name']!r} is not a key (lower-case words joined by '-')")
+    columns = tuple(row["column"].split("|"))
+    for column in columns:
+        if column not in STATEMENT_COLUMNS:
+            raise error(f"column {column!r} is not read as statements: use {' or '.join(STATEMENT_COLUMNS)} "
+                        "(several joined by '|')")
+    regex = compiled("pattern", row["pattern"])
+    for column in ("role", "flag", "extra_role"):
+        if row[column] and not _KEY.fullmatch(row[column]):
+            raise error(f"{column} {row[column]!r} is not a key (lower-case words joined by '-')")
+    if row["status"] not in ("", "current", "former", "suspended"):
+        raise error(f"status is current, former or suspended (or empty for current), not {row['status']!r}")
+    extra = Extra(row["extra_group"], row["extra_role"], row["extra_note"] or None) if row["extra_group"] else None
+    unknown = set(regex.groupindex) - _GROUPS - ({extra.group} if extra else set())
+    if unknown:
+        raise error(f"unknown named group(s) {', '.join(sorted(unknown))}: a pattern names only names, note, year, "
+                    "state and its extra_group (use (?:...) for a group that yields nothing)")
+    if extra and extra.group not in regex.groupindex:
+        raise error(f"extra_group {extra.group!r} is not a named group of the pattern")
+    if bool(row["extra_group"]) != bool(row["extra_role"]) or (row["extra_note"] and not extra):
+        raise error("extra_group and extra_role go together (extra_note only with them)")
+    if bool(row["role"]) != ("names" in regex.groupindex):
+        raise error("a role goes with a (?P<names>...) group and a (?P<names>...) group with a role")
+    narrative, attaches = yes("narrative"), yes("attaches_to_previous")
+    if (narrative or attaches) and (row["role"] or row["flag"]):
+        raise error("a narrative or a note on the statement before yields no role and no flag")
+    if attaches and not (row["note"] or "note" in regex.groupindex):
+        raise error("attaches_to_previous needs a note: a (?P<note>...) group or a fixed note")
+    if not (row["role"] or row["flag"] or narrative or attaches):
+        raise error("the row yields nothing: give a role, a flag, narrative=yes or attaches_to_previous=yes")
+    if not regex.fullmatch(row["example"]):
+        raise error(f"the pattern does not match its example {row['example']!r}: correct one or the other")
+    if row["cue"]:
+        cue = compiled("cue", f"(?:{row['cue']})")  # as one alternative among others
+        if cue.groupindex:
+            raise error("a cue has no named groups")
+        if not cue.match(row["example"]):
+            raise error(f"the cue does not match the start of the example {row['example']!r}")
+    return Pattern(row["name"], line, columns, regex, row["role"] or None, row["status"] or "current",
+                   row["flag"] or None, row["note"] or None, narrative, attaches, extra, row["cue"] or None,
+                   row["example"])
 
 
 # -------------------------------------------------------------------------------------------------- items

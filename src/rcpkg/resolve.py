@@ -1,4 +1,4 @@
-"""Names of the source to entities, through the reference tables of ``data/reference/``.
+"""Names of the source to entities, through the reference tables of ``data/reference/`` (``rcpkg.reference``).
 
 No code here knows a country's or an organisation's name: every name, variant and group is a row of a table.
 A name that does not resolve stops the build with the row, the column and the text.
@@ -6,131 +6,14 @@ A name that does not resolve stops the build with the row, the column and the te
 
 from __future__ import annotations
 
-import csv
 import re
-import unicodedata
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from rcpkg import extract
-from rcpkg.errors import ReferenceTableError, ResolveError
+from rcpkg.errors import ResolveError
 from rcpkg.extract import Statement
+from rcpkg.reference import Entity, Reference
 from rcpkg.source import Cell, Matrix, ProcessRows
-
-
-@dataclass(frozen=True, order=True)
-class Entity:
-    kind: str  # country, organization, process, group, category
-    key: str
-
-
-# ------------------------------------------------------------------------------------------ reference tables
-def _read(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
-    try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            reader = csv.DictReader(fh)
-            missing = [c for c in columns if c not in (reader.fieldnames or [])]
-            if missing:
-                raise ReferenceTableError(f"{path}: missing column(s) {', '.join(missing)}")
-            rows = list(reader)
-    except FileNotFoundError:
-        raise ReferenceTableError(f"reference table not found: {path}") from None
-    for number, row in enumerate(rows, start=2):
-        if None in row or any(row[c] is None for c in columns):
-            raise ReferenceTableError(f"{path}, line {number}: wrong number of fields")
-    return rows
-
-
-def normalise(name: str) -> str:
-    text = unicodedata.normalize("NFC", name).replace("’", "'").replace("‘", "'")
-    return re.sub(r"\s+", " ", text).strip().casefold()
-
-
-@dataclass
-class Reference:
-    countries: dict[str, dict[str, str]]
-    territories: dict[str, str]  # territory iso3 -> state iso3
-    organizations: dict[str, dict[str, str]]
-    processes: dict[str, dict[str, str]]
-    groups: dict[str, dict[str, str]]
-    categories: dict[str, str]
-    names: dict[str, list[tuple[Entity, str]]]  # normalised name -> [(entity, scope)]
-
-    @classmethod
-    def load(cls, directory: Path) -> Reference:
-        countries = {r["iso3"]: r for r in _read(directory / "countries.csv", ("iso3", "name_en"))}
-        territories = {r["iso3"]: r["state_iso3"]
-                       for r in _read(directory / "territories.csv", ("iso3", "state_iso3"))}
-        org_columns = ("key", "acronym", "name", "kind", "part_of")
-        orgs = {r["key"]: r for r in _read(directory / "organizations.csv", org_columns)}
-        processes = {r["key"]: r for r in _read(directory / "processes.csv", ("key", "name_in_source", "in_matrix"))}
-        groups = {r["key"]: r for r in _read(directory / "groups.csv", ("key", "name", "members", "as_of", "basis"))}
-        categories = {r["key"]: r["label"] for r in _read(directory / "categories.csv", ("key", "label"))}
-        names: dict[str, list[tuple[Entity, str]]] = {}
-
-        def add(name: str, entity: Entity, scope: str = "") -> None:
-            if name:
-                entries = names.setdefault(normalise(name), [])
-                if (entity, scope) not in entries:
-                    entries.append((entity, scope))
-
-        for iso3, row in countries.items():
-            add(row["name_en"], Entity("country", iso3))
-        for key, row in orgs.items():
-            add(row["name"], Entity("organization", key))
-            add(row["acronym"], Entity("organization", key))
-        for key, label in categories.items():
-            add(label, Entity("category", key))
-        known_kinds = {"country": countries, "organization": orgs, "process": processes, "group": groups,
-                       "category": categories}
-        for number, row in enumerate(_read(directory / "names.csv", ("name", "kind", "key", "scope")), start=2):
-            table = known_kinds.get(row["kind"])
-            if table is None or row["key"] not in table:
-                raise ReferenceTableError(
-                    f"{directory / 'names.csv'}, line {number}: {row['kind']} {row['key']!r} is in no reference table")
-            add(row["name"], Entity(row["kind"], row["key"]), row["scope"])
-        for iso3, state in territories.items():
-            if iso3 not in countries or state not in countries:
-                raise ReferenceTableError(f"territories.csv: {iso3} or {state} is not in countries.csv")
-        ref = cls(countries, territories, orgs, processes, groups, categories, names)
-        for key in groups:
-            ref.group_members(key)  # checks every member token
-        return ref
-
-    def lookup(self, name: str, process: str) -> Entity | None:
-        entries = self.names.get(normalise(name), [])
-        scoped = [e for e, scope in entries if scope == process]
-        general = [e for e, scope in entries if not scope]
-        found = scoped or general
-        if len(found) > 1:
-            raise ReferenceTableError(f"the name {name!r} is ambiguous in the reference tables: {found}")
-        return found[0] if found else None
-
-    def label(self, entity: Entity) -> str:
-        """The reference tables' name of an entity."""
-        if entity.kind == "country":
-            return self.countries[entity.key]["name_en"]
-        if entity.kind == "organization":
-            return self.organizations[entity.key]["name"]
-        if entity.kind == "process":
-            return self.processes[entity.key]["name_in_source"]
-        if entity.kind == "group":
-            return self.groups[entity.key]["name"]
-        return self.categories[entity.key]
-
-    def group_members(self, key: str) -> list[Entity]:
-        out = []
-        for token in self.groups[key]["members"].split():
-            if token.startswith("organization:"):
-                entity = Entity("organization", token.split(":", 1)[1])
-                ok = entity.key in self.organizations
-            else:
-                entity = Entity("country", token)
-                ok = token in self.countries
-            if not ok:
-                raise ReferenceTableError(f"groups.csv: member {token!r} of group {key!r} is in no reference table")
-            out.append(entity)
-        return out
 
 
 # ----------------------------------------------------------------------------------------------- records
@@ -381,16 +264,16 @@ class Resolver:
             priorities=extract.items(rows.parts("Current Priorities")), flags=set(), territories={},
             group_sizes={},
         )
-        for column in ("RCP", "Year", *extract.RULES, "Main Areas of Discussion"):
+        for column in ("RCP", "Year", *extract.STATEMENT_COLUMNS, "Main Areas of Discussion"):
             if column != "RCP" and not rows.parts(column):
                 raise ResolveError("empty cell: every process has a value in this column", name_cell.row, column,
                                    rows.name)
-        footnotes: list[tuple[str, Cell]] = []
+        footnotes: list[Statement] = []
         starred: list[Mention] = []
-        for column in extract.RULES:
+        for column in extract.STATEMENT_COLUMNS:
             previous: list[Membership] = []
             for cell in rows.parts(column):
-                for st in extract.statements(cell):
+                for st in self.ref.grammar.statements(cell):
                     if st.total is not None:
                         if proc.declared_total >= 0:
                             raise ResolveError("a second '(Total: N)'", cell.row, column, st.text)
@@ -399,7 +282,7 @@ class Resolver:
                     if st.flag:
                         proc.flags.add(st.flag)
                     if st.flag == "footnote":
-                        footnotes.append((st.note or "", cell))
+                        footnotes.append(st)
                         continue
                     if st.attaches_to_previous:
                         if not previous:
@@ -428,9 +311,9 @@ class Resolver:
                         previous = made
         if proc.declared_total < 0:
             raise ResolveError("no '(Total: N)' in the governments cell", name_cell.row, "Governments", rows.name)
-        for note, cell in footnotes:
-            m = re.fullmatch(r"Special Administrative Region of (?P<state>.+)", note)
-            state = self.ref.lookup(m.group("state"), key) if m else None
+        for footnote in footnotes:
+            note, cell = footnote.note or "", footnote.cell
+            state = self.ref.lookup(footnote.state, key) if footnote.state else None
             if state is None or state.kind != "country":
                 raise ResolveError("a footnote that names no state", cell.row, cell.column, note)
             for mention in starred:

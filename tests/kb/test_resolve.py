@@ -168,3 +168,10 @@ def test_a_footnote_process_missing_from_the_footnote_stops_the_build(home):
 
 def test_reference_tables_come_from_the_data_folder():
     assert (paths.reference_dir() / "names.csv").exists()
+
+
+def test_a_footnote_that_names_no_known_state_is_reported(home):
+    path = _mutate(home, "*Special Administrative Region of China", "*Special Administrative Region of Cathay")
+    with pytest.raises(ResolveError, match=r"row 30, column 'Governments': a footnote that names no state: "
+                                           r"'Special Administrative Region of Cathay'"):
+        knowledge_base.extract_processes(path)
