@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from rdflib import Namespace
+from rdflib import Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, ORG, OWL, PROV, RDF, RDFS, SKOS, TIME, VOID, XSD
 
 BASE = "https://w3id.org/rcpkg/"
 RCP = Namespace(BASE + "ontology#")
 ID = Namespace(BASE + "id/")
 GRAPH = Namespace(BASE + "graph/")
+SERVICE = Namespace(BASE + "service#")  # the endpoint's limits (ontology/service.ttl)
 SCHEMA = Namespace("https://schema.org/")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 WD = Namespace("http://www.wikidata.org/entity/")
@@ -17,6 +18,7 @@ DATA_GRAPH = GRAPH["data"]
 ONTOLOGY_GRAPH = GRAPH["ontology"]
 INFERRED_GRAPH = GRAPH["inferred"]
 METADATA_GRAPH = GRAPH["metadata"]
+DATASET = URIRef(BASE + "dataset")
 
 PREFIXES = {
     "rcp": RCP,
