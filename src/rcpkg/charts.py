@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
+from rcpkg.roles import lineage
+
 SVG_NS = "http://www.w3.org/2000/svg"
 
 #: Colours of the roles a participant can hold in a process, strongest first. Anything else is "other".
@@ -63,20 +65,19 @@ def _link(href: str | None, inner: str) -> str:
 
 
 def role_category(role: str, status: str | None = None) -> str:
-    """The colour category of a role (``member``, ``observer``...) and status (``former``, ``suspended``)."""
+    """The colour category of a role (``member``, ``observer``...) and status (``former``, ``suspended``): the
+    nearest of the role and the roles it is narrower than (``rcpkg.roles``) that has a colour; chairs and
+    secretariats of every kind share one."""
     role = role.strip().lower()
     status = (status or "").strip().lower()
     if role == "member":
         if status in ("former", "suspended"):
             return f"{status} member"
         return "member"
+    for label in lineage(role):
+        if label in ROLE_COLOURS:
+            return label
     words = role.replace("-", " ")
-    if words in ROLE_COLOURS:
-        return words
-    if "observer" in words:
-        return "observer or partner" if "partner" in words else "observer"
-    if "partner" in words:
-        return "partner"
     if "chair" in words or "presidency" in words:
         return "chair"
     if "secretariat" in words:

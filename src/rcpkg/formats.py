@@ -44,84 +44,30 @@ class Format:
         return name == self.name or name in self.names
 
 
-JSON = Format(
-    "json",
-    "application/sparql-results+json",
-    "SPARQL results in JSON",
-    "srj",
-    results=ox.QueryResultsFormat.JSON,
-    iri=W3C_FORMATS + "SPARQL_Results_JSON",
-    aliases=("application/json",),
-    names=("srj",),
+_R, _G = ox.QueryResultsFormat, ox.RdfFormat
+# name, media type, label, extension, pyoxigraph writer, rdflib serializer, IRI under W3C_FORMATS, aliases, names
+JSON, XML, CSV, TSV, TURTLE, NTRIPLES, JSONLD, RDFXML, TRIG, NQUADS, HTML = (
+    Format(name, media, label, ext, w if isinstance(w, _R) else None, w if isinstance(w, _G) else None, lib,
+           W3C_FORMATS + iri if iri else None, tuple(aliases.split()), tuple(names.split()))
+    for name, media, label, ext, w, lib, iri, aliases, names in (
+        ("json", "application/sparql-results+json", "SPARQL results in JSON", "srj", _R.JSON, None,
+         "SPARQL_Results_JSON", "application/json", "srj"),
+        ("xml", "application/sparql-results+xml", "SPARQL results in XML", "srx", _R.XML, None,
+         "SPARQL_Results_XML", "application/xml text/xml", "srx"),
+        ("csv", "text/csv", "CSV", "csv", _R.CSV, None, "SPARQL_Results_CSV", "", ""),
+        ("tsv", "text/tab-separated-values", "TSV", "tsv", _R.TSV, None, "SPARQL_Results_TSV", "", ""),
+        ("turtle", "text/turtle", "Turtle", "ttl", _G.TURTLE, "turtle", "Turtle", "application/x-turtle", "ttl n3"),
+        ("ntriples", "application/n-triples", "N-Triples", "nt", _G.N_TRIPLES, "nt", "N-Triples",
+         "text/plain text/n-triples application/x-ntriples", "n-triples nt"),
+        ("jsonld", "application/ld+json", "JSON-LD", "jsonld", _G.JSON_LD, "json-ld", "JSON-LD", "application/json",
+         "json-ld json"),
+        ("rdfxml", "application/rdf+xml", "RDF/XML", "rdf", _G.RDF_XML, "xml", "RDF_XML", "application/xml text/xml",
+         "rdf rdf+xml xml"),
+        ("trig", "application/trig", "TriG", "trig", _G.TRIG, "trig", "TriG", "", ""),
+        ("nquads", "application/n-quads", "N-Quads", "nq", _G.N_QUADS, "nquads", "N-Quads", "", ""),
+        ("html", "text/html", "HTML", "html", None, None, None, "application/xhtml+xml", ""),
+    )
 )
-XML = Format(
-    "xml",
-    "application/sparql-results+xml",
-    "SPARQL results in XML",
-    "srx",
-    results=ox.QueryResultsFormat.XML,
-    iri=W3C_FORMATS + "SPARQL_Results_XML",
-    aliases=("application/xml", "text/xml"),
-    names=("srx",),
-)
-CSV = Format(
-    "csv", "text/csv", "CSV", "csv", results=ox.QueryResultsFormat.CSV, iri=W3C_FORMATS + "SPARQL_Results_CSV"
-)
-TSV = Format(
-    "tsv",
-    "text/tab-separated-values",
-    "TSV",
-    "tsv",
-    results=ox.QueryResultsFormat.TSV,
-    iri=W3C_FORMATS + "SPARQL_Results_TSV",
-)
-TURTLE = Format(
-    "turtle",
-    "text/turtle",
-    "Turtle",
-    "ttl",
-    rdf=ox.RdfFormat.TURTLE,
-    rdflib="turtle",
-    iri=W3C_FORMATS + "Turtle",
-    aliases=("application/x-turtle",),
-    names=("ttl", "n3"),
-)
-NTRIPLES = Format(
-    "ntriples",
-    "application/n-triples",
-    "N-Triples",
-    "nt",
-    rdf=ox.RdfFormat.N_TRIPLES,
-    rdflib="nt",
-    iri=W3C_FORMATS + "N-Triples",
-    aliases=("text/plain", "text/n-triples", "application/x-ntriples"),
-    names=("n-triples", "nt"),
-)
-JSONLD = Format(
-    "jsonld",
-    "application/ld+json",
-    "JSON-LD",
-    "jsonld",
-    rdf=ox.RdfFormat.JSON_LD,
-    rdflib="json-ld",
-    iri=W3C_FORMATS + "JSON-LD",
-    aliases=("application/json",),
-    names=("json-ld", "json"),
-)
-RDFXML = Format(
-    "rdfxml",
-    "application/rdf+xml",
-    "RDF/XML",
-    "rdf",
-    rdf=ox.RdfFormat.RDF_XML,
-    rdflib="xml",
-    iri=W3C_FORMATS + "RDF_XML",
-    aliases=("application/xml", "text/xml"),
-    names=("rdf", "rdf+xml", "xml"),
-)
-TRIG = Format("trig", "application/trig", "TriG", "trig", rdf=ox.RdfFormat.TRIG, rdflib="trig")
-NQUADS = Format("nquads", "application/n-quads", "N-Quads", "nq", rdf=ox.RdfFormat.N_QUADS, rdflib="nquads")
-HTML = Format("html", "text/html", "HTML", "html", aliases=("application/xhtml+xml",))
 
 RESULTS = (JSON, XML, CSV, TSV)
 GRAPHS = (TURTLE, NTRIPLES, JSONLD, RDFXML)

@@ -51,24 +51,18 @@ def not_found(iri: str) -> Response:
     if for_document(request.headers.get("Accept"), DOCUMENT_FORMATS) is DOCUMENT_FORMATS[0]:
         guess = iri.rstrip("/").rsplit("/", 1)[-1].replace("-", " ")
         body = render_template("not_found.html", iri=iri, guess=guess)
-        response = Response(body, status=404, content_type="text/html; charset=utf-8")
-    else:
-        response = Response(
-            f"404 Not Found: {iri} is not an IRI of this knowledge base\n",
-            status=404,
-            content_type="text/plain; charset=utf-8",
-        )
-    response.vary.add("Accept")
-    return response
+        return _negotiated(body, 404, "text/html")
+    return _negotiated(f"404 Not Found: {iri} is not an IRI of this knowledge base\n", 404)
 
 
 def not_acceptable() -> Response:
     names = ", ".join(f.media_type for f in DOCUMENT_FORMATS)
-    response = Response(
-        f"406 Not Acceptable: documents are available as {names}\n",
-        status=406,
-        content_type="text/plain; charset=utf-8",
-    )
+    return _negotiated(f"406 Not Acceptable: documents are available as {names}\n", 406)
+
+
+def _negotiated(body: str, status: int, media_type: str = "text/plain") -> Response:
+    """An answer whose form depends on Accept."""
+    response = Response(body, status=status, content_type=f"{media_type}; charset=utf-8")
     response.vary.add("Accept")
     return response
 

@@ -16,6 +16,7 @@ from rdflib.term import Node
 
 from rcpkg.errors import QueryError
 from rcpkg.namespaces import INFERRED_GRAPH, SCHEMA
+from rcpkg.roles import role_rank, status_rank
 from rcpkg.store import Store
 from rcpkg.text import html_to_text
 from rcpkg.web.documents import alternates
@@ -183,27 +184,6 @@ def _int(text: str) -> int:
         return 1 << 30
 
 
-_ROLE_ORDER = [
-    "member",
-    "observer",
-    "invited-observer",
-    "observer-or-partner",
-    "partner",
-    "cooperation-partner",
-    "participant",
-    "ad-hoc-participant",
-    "chair",
-    "co-chair",
-    "presidency-pro-tempore",
-    "co-host",
-    "steering-board-member",
-    "steering-group-member",
-    "thematic-coordinator",
-    "secretariat",
-    "secretariat-staff",
-    "secretariat-support",
-]
-
 _MEMBERSHIPS = """
 PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
@@ -267,23 +247,16 @@ def _membership_rows(store: Store, lab: Labeller, iri: str, side: str) -> list[d
     return out
 
 
-def _role_rank(key: str) -> tuple[int, str]:
-    return (_ROLE_ORDER.index(key) if key in _ROLE_ORDER else len(_ROLE_ORDER), key)
-
-
-_STATUS_ORDER = {"current": 0, "member": 0, "suspended": 1, "former": 2}
-
-
 def _role_tables(store: Store, lab: Labeller, iri: str) -> list[RoleTable]:
     rows = _membership_rows(store, lab, iri, "organization")
     by_role: dict[str, list[dict]] = defaultdict(list)
     for row in rows:
         by_role[row["role_key"]].append(row)
     tables = []
-    for key in sorted(by_role, key=_role_rank):
+    for key in sorted(by_role, key=role_rank):
         members = sorted(
             by_role[key],
-            key=lambda r: (_STATUS_ORDER.get(r["status_key"], 3), r["party"].label.casefold()),
+            key=lambda r: (status_rank(r["status_key"]), r["party"].label.casefold()),
         )
         tables.append(RoleTable(members[0]["role"], members))
     return tables
@@ -291,7 +264,7 @@ def _role_tables(store: Store, lab: Labeller, iri: str) -> list[RoleTable]:
 
 def _participation(store: Store, lab: Labeller, iri: str) -> list[dict]:
     rows = _membership_rows(store, lab, iri, "member")
-    rows.sort(key=lambda r: (r["party"].label.casefold(), _role_rank(r["role_key"])))
+    rows.sort(key=lambda r: (r["party"].label.casefold(), role_rank(r["role_key"])))
     return rows
 
 
