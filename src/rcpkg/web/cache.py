@@ -137,3 +137,12 @@ def conditional(response: Response, request: Request, tag: str, last_modified: d
     """The response with its validators, made conditional on the request (304 when the client has it)."""
     validators(response, tag, last_modified)
     return response.make_conditional(request)
+
+
+def ranged(response: Response, environ: dict, tag: str | None, last_modified: datetime | None, length: int) -> Response:
+    """A file's response with its validators (no ETag when ``tag`` is None), conditional on the request and
+    answering byte ranges (206, 416)."""
+    if tag:
+        response.set_etag(tag)
+    set_last_modified(response, last_modified)
+    return response.make_conditional(environ, accept_ranges=True, complete_length=length)

@@ -22,7 +22,7 @@ from rcpkg.formats import GRAPHS, by_name
 from rcpkg.namespaces import METADATA_GRAPH
 from rcpkg.store import CONSTRUCT, NotAcceptable
 from rcpkg.void import DUMP_FILES, describe
-from rcpkg.web.cache import conditional, etag, set_last_modified
+from rcpkg.web.cache import conditional, etag, ranged
 from rcpkg.web.context import error_response, get_config, get_store, public_base
 from rcpkg.web.negotiation import for_query, wants_json
 
@@ -103,14 +103,12 @@ def dump_file(name: str) -> Response:
     sums = _checksums(path.parent)
     digest = sums.get(name)
     if digest:
-        response.set_etag(digest)
         response.headers["Digest"] = "sha-256=" + _b64(digest)
     # Last-Modified: the date the data states (never the file's mtime), when these dumps are those of the
     # loaded dataset (its rcp.trig has the loaded bytes' digest); otherwise none, the ETag still validates.
     store = get_store()
     same_build = sums.get("rcp.trig") == store.data_hash
-    set_last_modified(response, store.last_modified if same_build else None)
-    response.make_conditional(environ, accept_ranges=True, complete_length=path.stat().st_size)
+    ranged(response, environ, digest, store.last_modified if same_build else None, path.stat().st_size)
     return _cors(response)
 
 
