@@ -75,6 +75,20 @@ DATASETS = (TRIG, NQUADS)
 #: Files the store loads, by extension (``.turtle`` too).
 LOADABLE = {f.extension: f for f in (*DATASETS, TURTLE, NTRIPLES)} | {"turtle": TURTLE}
 
+#: Media types (prefixes) of bodies worth gzipping.
+COMPRESSIBLE = (
+    "text/",
+    "application/json",
+    "application/ld+json",
+    "application/sparql-results",
+    "application/n-triples",
+    "application/n-quads",
+    "application/rdf+xml",
+    "application/trig",
+    "application/xml",
+    "image/svg+xml",
+)
+
 #: Every short name of ``format=``.
 NAMES = sorted({n for f in (*RESULTS, *GRAPHS, HTML) for n in (f.name, *f.names)})
 

@@ -15,6 +15,7 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from rcpkg.config import Config, load_config
+from rcpkg.formats import COMPRESSIBLE
 from rcpkg.store import Store
 from rcpkg.web import context, dumps, pages, protocol, resources, search
 from rcpkg.web.cache import Caches
@@ -23,20 +24,6 @@ from rcpkg.web.fastpath import CacheFastPath
 from rcpkg.web.negotiation import accepts_gzip
 
 log = logging.getLogger("rcpkg.web")
-
-COMPRESSIBLE = (
-    "text/",
-    "application/json",
-    "application/ld+json",
-    "application/sparql-results",
-    "application/n-triples",
-    "application/n-quads",
-    "application/rdf+xml",
-    "application/trig",
-    "application/xml",
-    "image/svg+xml",
-)
-
 
 def create_app(config: Config | None = None, store: Store | None = None) -> Flask:
     """The application over ``store`` (default: ``Store.load(config.dataset)``)."""

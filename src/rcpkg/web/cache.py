@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Generic, TypeVar
 
 from flask import Request, Response
-from werkzeug.http import is_resource_modified
+from werkzeug.http import http_date, is_resource_modified, quote_etag
 
 from rcpkg.config import Config
 
@@ -110,6 +110,20 @@ def _body_size(item: object) -> int:
 def etag(*parts: str, length: int = 32) -> str:
     """An entity tag naming a representation: a digest of ``parts`` (the store's data hash among them)."""
     return hashlib.sha256(" ".join(parts).encode("utf-8")).hexdigest()[:length]
+
+
+def validator_headers(tag: str | None, last_modified: datetime | None, max_age: int) -> list[tuple[str, str]]:
+    """Vary, and the validators and Cache-Control of a cacheable answer (``no-store`` without ``tag``), as
+    header pairs: the result cache's fast path writes them without a response object."""
+    headers = [("Vary", "Accept, Accept-Encoding")]
+    if tag:
+        headers.append(("ETag", quote_etag(tag)))
+        if last_modified is not None:
+            headers.append(("Last-Modified", http_date(last_modified)))
+        headers.append(("Cache-Control", f"public, max-age={max_age}"))
+    else:
+        headers.append(("Cache-Control", "no-store"))
+    return headers
 
 
 def not_modified(request: Request, tag: str, last_modified: datetime | None) -> bool:

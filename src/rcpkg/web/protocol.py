@@ -23,10 +23,10 @@ from rcpkg.config import Config
 from rcpkg.errors import QueryError
 from rcpkg.formats import HTML, JSON, TURTLE, Format
 from rcpkg.store import CONSTRUCT, DESCRIBE, FORMS, Answer, NotAcceptable, QueryInfo, QueryRefused, QueryTimeout, Store
-from rcpkg.web.cache import not_modified
+from rcpkg.web.cache import not_modified, validator_headers
 from rcpkg.web.context import caches, error_response, get_config, get_store
 from rcpkg.web.negotiation import UnknownFormat, accepts_gzip, for_query
-from rcpkg.web.results import CORS_HEADERS, Cached, cache_key, caching_headers, etag_of, render_html, response_headers
+from rcpkg.web.results import CORS_HEADERS, Cached, cache_key, etag_of, render_html, response_headers
 from rcpkg.web.service_description import service_description
 
 bp = Blueprint("protocol", __name__)
@@ -78,7 +78,7 @@ def _answer() -> Response:
         etag = etag_of(key)
         if not_modified(request, etag, store.last_modified):
             response = Response(status=304)
-            for name, value in caching_headers(etag, store, config):
+            for name, value in validator_headers(etag, store.last_modified, config.max_age):
                 response.headers[name] = value
             return response
 

@@ -6,14 +6,13 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from email.utils import format_datetime
 
 from flask import render_template
-from werkzeug.http import quote_etag
 
 from rcpkg.config import Config
 from rcpkg.formats import GRAPHS, HTML, RESULTS
 from rcpkg.store import ASK, SELECT, Answer, Store
+from rcpkg.web.cache import validator_headers
 
 CORS_HEADERS = {
     "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
@@ -58,22 +57,9 @@ def response_headers(
         headers += [("X-SPARQL-Truncated", "true"), ("X-SPARQL-Max-Rows", str(config.max_rows))]
     if cache_state:
         headers.append(("X-Cache", cache_state))
-    headers += caching_headers(etag, store, config)
+    headers += validator_headers(etag, store.last_modified, config.max_age)
     headers.append(("Access-Control-Allow-Origin", config.cors_origin))
     headers += list(CORS_HEADERS.items())
-    return headers
-
-
-def caching_headers(etag: str | None, store: Store, config: Config) -> list[tuple[str, str]]:
-    """Vary, and the validators and Cache-Control of a cacheable answer (``no-store`` for the others)."""
-    headers = [("Vary", "Accept, Accept-Encoding")]
-    if etag:
-        headers.append(("ETag", quote_etag(etag)))
-        if store.last_modified is not None:
-            headers.append(("Last-Modified", format_datetime(store.last_modified, usegmt=True)))
-        headers.append(("Cache-Control", f"public, max-age={config.max_age}"))
-    else:
-        headers.append(("Cache-Control", "no-store"))
     return headers
 
 
