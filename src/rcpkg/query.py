@@ -6,6 +6,7 @@ import json
 
 from rcpkg import formats
 from rcpkg.errors import QueryError
+from rcpkg.namespaces import DATA_GRAPH
 from rcpkg.store import CONSTRUCT, DESCRIBE, Store
 
 
@@ -54,10 +55,10 @@ def table(variables: list[str], rows: list[dict]) -> str:
     return "\n".join(out) + "\n"
 
 
-STATS_CLASSES = """
-SELECT ?class (COUNT(DISTINCT ?s) AS ?count) WHERE {
-  GRAPH <https://w3id.org/rcpkg/graph/data> { ?s a ?class }
-} GROUP BY ?class ORDER BY DESC(?count) ?class
+STATS_CLASSES = f"""
+SELECT ?class (COUNT(DISTINCT ?s) AS ?count) WHERE {{
+  GRAPH <{DATA_GRAPH}> {{ ?s a ?class }}
+}} GROUP BY ?class ORDER BY DESC(?count) ?class
 """
 
 STATS_PROCESSES = """
