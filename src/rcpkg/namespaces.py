@@ -10,6 +10,7 @@ RCP = Namespace(BASE + "ontology#")
 ID = Namespace(BASE + "id/")
 GRAPH = Namespace(BASE + "graph/")
 SERVICE = Namespace(BASE + "service#")  # the endpoint's limits (ontology/service.ttl)
+SERVICE_VOCABULARY = URIRef(BASE + "service")  # the owl:Ontology of ontology/service.ttl
 SCHEMA = Namespace("https://schema.org/")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 WD = Namespace("http://www.wikidata.org/entity/")

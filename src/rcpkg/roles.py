@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from rdflib import Graph, URIRef
+from rdflib import Graph
 from rdflib.namespace import SKOS
 
 from rcpkg import paths
@@ -17,21 +17,21 @@ def _key(iri: object) -> str:
 
 def _load() -> tuple[dict[str, int], dict[str, int], dict[str, str], dict[str, str]]:
     g = Graph().parse(paths.ontology_dir() / "schemes.ttl", format="turtle")
-    orders: dict[str, dict[str, int]] = {"role": {}, "status": {}}
+    roles: dict[str, int] = {}
+    statuses: dict[str, int] = {}
     broader: dict[str, str] = {}
     labels: dict[str, str] = {}
-    for kind, order in orders.items():
-        scheme = URIRef(ID[kind])
+    for scheme, order in ((ID["role"], roles), (ID["status"], statuses)):
         for concept in g.subjects(SKOS.inScheme, scheme):
             value = g.value(concept, SH.order)
             if value is not None:
                 order[_key(concept)] = int(value)
-            if kind == "role":
+            if order is roles:
                 labels[_key(concept)] = str(g.value(concept, SKOS.prefLabel) or _key(concept))
                 parent = g.value(concept, SKOS.broader)
                 if parent is not None:
                     broader[_key(concept)] = _key(parent)
-    return orders["role"], orders["status"], broader, labels
+    return roles, statuses, broader, labels
 
 
 _ROLE_ORDER, _STATUS_ORDER, _BROADER, _LABELS = _load()

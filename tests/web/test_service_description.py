@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+from rdflib import Graph
 from rdflib.namespace import RDFS, SKOS
 
 from rcpkg import paths
 from rcpkg.config import Config
-from rcpkg.namespaces import SERVICE
+from rcpkg.namespaces import SERVICE, SERVICE_VOCABULARY
 from rcpkg.store import Store
 from rcpkg.web.app import create_app
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "endpoint-small.trig"
 VOCABULARY = Graph().parse(paths.ontology_dir() / "service.ttl")
-DEFINED_BY = URIRef(str(SERVICE)[:-1])
+DEFINED_BY = SERVICE_VOCABULARY
 
 
 def test_every_term_of_the_description_is_declared_labelled_and_defined():

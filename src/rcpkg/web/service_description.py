@@ -12,13 +12,12 @@ from rcpkg import paths
 from rcpkg.config import Config
 from rcpkg.dump import output_graph
 from rcpkg.formats import GRAPHS, HTML, RESULTS, TURTLE, W3C_FORMATS, by_name
-from rcpkg.namespaces import SERVICE
+from rcpkg.namespaces import SERVICE, SERVICE_VOCABULARY
 from rcpkg.store import Store
 from rcpkg.web.context import caches, error_response, public_base
 from rcpkg.web.negotiation import first_named
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
-VOCABULARY = URIRef(str(SERVICE)[:-1])  # https://w3id.org/rcpkg/service
 
 
 def vocabulary() -> Graph:
@@ -59,7 +58,7 @@ def service_description_graph(store: Store, config: Config, endpoint: str) -> Gr
     for allowed in config.service_allowlist:
         g.add((service, SERVICE.allowedService, URIRef(allowed)))
     terms = vocabulary()
-    for term in terms.subjects(RDFS.isDefinedBy, VOCABULARY):
+    for term in terms.subjects(RDFS.isDefinedBy, SERVICE_VOCABULARY):
         for prop in (RDFS.label, RDFS.comment):
             for value in terms.objects(term, prop):
                 g.add((term, prop, value))
