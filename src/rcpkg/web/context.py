@@ -12,7 +12,6 @@ from flask import Response, current_app, render_template, request
 from rcpkg.config import Config
 from rcpkg.store import Store
 from rcpkg.web.cache import Caches
-from rcpkg.web.cache import set_last_modified as set_last_modified
 from rcpkg.web.negotiation import wants_html
 
 STORE, CONFIG, CACHES = "rcpkg.store", "RCPKG", "rcpkg.caches"
