@@ -120,3 +120,21 @@ def test_timeline_ticks_cover_the_years_drawn():
     root = parse(timeline_svg([BUDA, BALI], as_of=2008))
     ticks = [int(t.text) for t in root.findall("svg:text", NS) if t.text and t.text.isdigit()]
     assert min(ticks) <= 1991 and max(ticks) >= 2005
+
+
+def test_role_order_and_hierarchy_come_from_the_schemes():
+    from rdflib import Graph
+    from rdflib.namespace import SKOS
+
+    from rcpkg import paths, roles
+    from rcpkg.namespaces import ID, SH
+
+    schemes = Graph().parse(paths.ontology_dir() / "schemes.ttl")
+    concepts = sorted(schemes.subjects(SKOS.inScheme, ID["role"]), key=lambda c: int(schemes.value(c, SH.order)))
+    keys = [str(c).rsplit("/", 1)[-1] for c in concepts]
+    assert keys[0] == "member" and len(keys) == 18
+    assert sorted(keys, key=roles.role_rank) == keys
+    assert roles.role_rank("no-such-role") > roles.role_rank(keys[-1])
+    assert [roles.status_rank(k) for k in ("current", "suspended", "former", "")] == [0, 1, 2, 3]
+    assert roles.lineage("invited-observer") == ["invited observer", "observer", "observer or partner"]
+    assert role_category("cooperation-partner") == "partner"

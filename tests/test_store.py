@@ -1,4 +1,4 @@
-"""The store: loading, negotiation, query analysis, serialisation with limits, Python values for pages."""
+"""The store: loading, query analysis, serialisation with limits, Python values for pages."""
 
 from __future__ import annotations
 
@@ -16,14 +16,13 @@ from rdflib import Literal, URIRef
 
 from rcpkg.errors import DataError, QueryError
 from rcpkg.store import (
+    Limits,
     NotAcceptable,
     QueryRefused,
     QueryTimeout,
     QueryTooComplex,
     Store,
     inspect_query,
-    negotiate,
-    parse_accept,
 )
 
 FIXTURE = Path(__file__).parent / "fixtures" / "endpoint-small.trig"
@@ -85,48 +84,6 @@ def test_the_data_hash_follows_the_bytes():
     data = FIXTURE.read_bytes()
     assert Store.from_bytes(data).data_hash == Store.from_bytes(data).data_hash
     assert Store.from_bytes(data + b"\n# changed\n").data_hash != Store.from_bytes(data).data_hash
-
-
-# ------------------------------------------------------------------------------------- negotiation
-
-
-def test_parse_accept_orders_by_q_then_specificity():
-    assert parse_accept("text/*;q=0.5, text/csv;q=0.5, */*;q=0.1, application/json") == [
-        ("application/json", 1.0),
-        ("text/csv", 0.5),
-        ("text/*", 0.5),
-        ("*/*", 0.1),
-    ]
-    assert parse_accept(None) == [("*/*", 1.0)]
-    assert parse_accept("garbage, text/csv;q=abc") == [("text/csv", 0.0)]
-
-
-@pytest.mark.parametrize(
-    "accept,form,expected",
-    [
-        (None, "SELECT", "application/sparql-results+json"),
-        (None, "CONSTRUCT", "text/turtle"),
-        ("application/xml", "SELECT", "application/sparql-results+xml"),
-        ("application/xml", "CONSTRUCT", "application/rdf+xml"),
-        ("application/json", "DESCRIBE", "application/ld+json"),
-        ("text/plain", "CONSTRUCT", "application/n-triples"),
-        ("text/*", "ASK", "text/csv"),
-        ("text/csv;q=0.2, text/tab-separated-values;q=0.8", "SELECT", "text/tab-separated-values"),
-        ("text/turtle;q=0, */*", "CONSTRUCT", "application/n-triples"),
-    ],
-)
-def test_negotiate(accept, form, expected):
-    assert negotiate(accept, form) == expected
-
-
-def test_negotiate_refuses_what_the_form_cannot_express():
-    with pytest.raises(NotAcceptable):
-        negotiate("text/csv", "CONSTRUCT")
-    with pytest.raises(NotAcceptable):
-        negotiate("text/turtle", "SELECT")
-    with pytest.raises(NotAcceptable):
-        negotiate("text/html", "SELECT")
-    assert negotiate("text/html", "SELECT", extra=("text/html",)) == "text/html"
 
 
 # -------------------------------------------------------------------------------------- analysis
@@ -281,8 +238,7 @@ def test_every_store_entry_point_refuses_a_deep_query(store):
         store.execute(deep, "application/sparql-results+json")
     with pytest.raises(QueryTooComplex):
         store.check(deep)
-    limited = Store.load(FIXTURE)
-    limited.max_depth = 3
+    limited = Store.load(FIXTURE, limits=Limits(max_query_depth=3))
     with pytest.raises(QueryTooComplex, match="nest more than 3"):
         limited.query("SELECT * WHERE { { { { } } } }")
 

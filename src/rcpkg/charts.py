@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
+from rcpkg.roles import lineage
+
 SVG_NS = "http://www.w3.org/2000/svg"
 
 #: Colours of the roles a participant can hold in a process, strongest first. Anything else is "other".
@@ -62,21 +64,25 @@ def _link(href: str | None, inner: str) -> str:
     return f"<a href={quoteattr(href)}>{inner}</a>"
 
 
+def _text(item: Item, placement: str) -> str:
+    """The label of ``item`` placed by ``placement`` (SVG attributes), linked to its page."""
+    return _link(item.href, f"<text {placement}>{escape(item.label)}</text>")
+
+
 def role_category(role: str, status: str | None = None) -> str:
-    """The colour category of a role (``member``, ``observer``...) and status (``former``, ``suspended``)."""
+    """The colour category of a role (``member``, ``observer``...) and status (``former``, ``suspended``): the
+    nearest of the role and the roles it is narrower than (``rcpkg.roles``) that has a colour; chairs and
+    secretariats of every kind share one."""
     role = role.strip().lower()
     status = (status or "").strip().lower()
     if role == "member":
         if status in ("former", "suspended"):
             return f"{status} member"
         return "member"
+    for label in lineage(role):
+        if label in ROLE_COLOURS:
+            return label
     words = role.replace("-", " ")
-    if words in ROLE_COLOURS:
-        return words
-    if "observer" in words:
-        return "observer or partner" if "partner" in words else "observer"
-    if "partner" in words:
-        return "partner"
     if "chair" in words or "presidency" in words:
         return "chair"
     if "secretariat" in words:
@@ -192,20 +198,10 @@ def overlap_svg(
     out = _open_svg(width, height, title, desc, ident)
     for j, proc in enumerate(processes):
         x = left + j * cell + cell / 2 + 3
-        out.append(
-            _link(
-                proc.href,
-                f'<text transform="translate({x:.1f},{top - 6:.1f}) rotate(-50)">{escape(proc.label)}</text>',
-            )
-        )
+        out.append(_text(proc, f'transform="translate({x:.1f},{top - 6:.1f}) rotate(-50)"'))
     for i, row in enumerate(processes):
         y = top + i * cell
-        out.append(
-            _link(
-                row.href,
-                f'<text x="{left - 6:.1f}" y="{y + cell / 2 + 4:.1f}" text-anchor="end">{escape(row.label)}</text>',
-            )
-        )
+        out.append(_text(row, f'x="{left - 6:.1f}" y="{y + cell / 2 + 4:.1f}" text-anchor="end"'))
         for j, col in enumerate(processes):
             x = left + j * cell
             n = shared[(row.key, col.key)]

@@ -27,6 +27,7 @@ workers            2 x cores                 gunicorn worker processes (``rcpkg 
 threads            4                         threads per worker process
 ================== ========================= =================================================================
 
+The defaults of the four query limits are the store's (``rcpkg.store.limits``).
 The TOML file is ``$RCPKG_CONFIG`` if set, else none; keys may also sit under a ``[server]`` table.
 """
 
@@ -41,10 +42,7 @@ from pathlib import Path
 from rcpkg import paths
 from rcpkg.errors import RcpkgError
 from rcpkg.namespaces import BASE
-
-#: Defaults of the query limits, also used by ``rcpkg.store`` when no configuration is at hand (``rcpkg query``).
-MAX_QUERY_BYTES = 32768
-MAX_QUERY_DEPTH = 128
+from rcpkg.store.limits import MAX_QUERY_BYTES, MAX_QUERY_DEPTH, MAX_ROWS, QUERY_TIMEOUT, Limits
 
 
 def _default_workers() -> int:
@@ -56,8 +54,8 @@ class Config:
     base_iri: str = BASE
     public_url: str | None = None
     dataset: Path = field(default_factory=paths.dataset_file)
-    query_timeout: float = 20.0
-    max_rows: int = 10000
+    query_timeout: float = QUERY_TIMEOUT
+    max_rows: int = MAX_ROWS
     max_query_bytes: int = MAX_QUERY_BYTES
     max_query_depth: int = MAX_QUERY_DEPTH
     cache: bool = True
@@ -69,6 +67,11 @@ class Config:
     gzip_min_bytes: int = 1024
     workers: int = field(default_factory=_default_workers)
     threads: int = 4
+
+    @property
+    def limits(self) -> Limits:
+        """The store's limits as configured."""
+        return Limits(self.query_timeout, self.max_rows, self.max_query_bytes, self.max_query_depth)
 
     def with_overrides(self, **changes: object) -> Config:
         """A copy with some settings changed (values given as Python values or as strings)."""

@@ -14,6 +14,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import FOAF
 
 from rcpkg.namespaces import DATA_GRAPH, PREFIXES, bind_prefixes
+from rcpkg.terms import to_oxigraph
 
 
 def _umask() -> int:
@@ -141,23 +142,6 @@ def _ox_data_graph():
     return ox.NamedNode(str(DATA_GRAPH))
 
 
-def _to_ox_term(term):
-    import pyoxigraph as ox
-    from rdflib import BNode, Literal, URIRef
-
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise ValueError(f"cannot write {term!r}")
-
-
 def _sorted_quads(dataset: Dataset) -> list:
     """Every quad of the named graphs of ``dataset`` as pyoxigraph quads, sorted by graph, then N-Quads text."""
     import pyoxigraph as ox
@@ -170,15 +154,15 @@ def _sorted_quads(dataset: Dataset) -> list:
         if str(name) == "urn:x-rdflib:default":
             graph = ox.DefaultGraph()
         else:
-            graph = _to_ox_term(name)
-        quads.add(ox.Quad(_to_ox_term(s), _to_ox_term(p), _to_ox_term(o), graph))
+            graph = to_oxigraph(name)
+        quads.add(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), graph))
     return sorted(quads, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
 
 
 def _sorted_quads_of(graph: Graph) -> list:
     import pyoxigraph as ox
 
-    out = {ox.Quad(_to_ox_term(s), _to_ox_term(p), _to_ox_term(o), ox.DefaultGraph()) for s, p, o in graph}
+    out = {ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), ox.DefaultGraph()) for s, p, o in graph}
     return sorted(out, key=lambda q: (str(q.subject), str(q.predicate), str(q.object)))
 
 

@@ -4,31 +4,30 @@ from __future__ import annotations
 
 import json
 
+from rcpkg import formats
 from rcpkg.errors import QueryError
+from rcpkg.namespaces import DATA_GRAPH
+from rcpkg.store import CONSTRUCT, DESCRIBE, Store
 
 
-def _store():
-    from rcpkg.store import Store
-
+def _store() -> Store:
     return Store.load()
 
 
-_MEDIA = {"json": "application/sparql-results+json", "csv": "text/csv", "tsv": "text/tab-separated-values"}
+_FORMATS = {f.name: f for f in (formats.JSON, formats.CSV, formats.TSV)}
 
 
 def run(text: str, fmt: str = "table") -> str:
     """Run a query. SELECT and ASK results as a table, CSV, TSV or SPARQL JSON; CONSTRUCT and DESCRIBE
     results as Turtle whatever the format."""
-    from rcpkg.store import inspect_query
-
     if not text.strip():
         raise QueryError("the query is empty")
     store = _store()
-    if inspect_query(text).form in ("CONSTRUCT", "DESCRIBE"):
-        body, _ = store.query(text, "text/turtle")
+    if store.inspect(text).form in (CONSTRUCT, DESCRIBE):
+        body, _ = store.query(text, formats.TURTLE)
         return body.decode("utf-8")
-    if fmt in _MEDIA:
-        body, _ = store.query(text, _MEDIA[fmt])
+    if fmt in _FORMATS:
+        body, _ = store.query(text, _FORMATS[fmt])
         out = body.decode("utf-8")
         return out if out.endswith("\n") else out + "\n"
     variables, rows = select_table(store, text)
@@ -37,7 +36,7 @@ def run(text: str, fmt: str = "table") -> str:
 
 def select_table(store, text: str) -> tuple[list[str], list[dict[str, str]]]:
     """Variables in order and rows of plain values (IRIs and literal lexical forms) of a SELECT or ASK."""
-    body, _ = store.query(text, "application/sparql-results+json")
+    body, _ = store.query(text, formats.JSON)
     result = json.loads(body)
     if "boolean" in result:
         return ["ask"], [{"ask": "true" if result["boolean"] else "false"}]
@@ -56,10 +55,10 @@ def table(variables: list[str], rows: list[dict]) -> str:
     return "\n".join(out) + "\n"
 
 
-STATS_CLASSES = """
-SELECT ?class (COUNT(DISTINCT ?s) AS ?count) WHERE {
-  GRAPH <https://w3id.org/rcpkg/graph/data> { ?s a ?class }
-} GROUP BY ?class ORDER BY DESC(?count) ?class
+STATS_CLASSES = f"""
+SELECT ?class (COUNT(DISTINCT ?s) AS ?count) WHERE {{
+  GRAPH <{DATA_GRAPH}> {{ ?s a ?class }}
+}} GROUP BY ?class ORDER BY DESC(?count) ?class
 """
 
 STATS_PROCESSES = """

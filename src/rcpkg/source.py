@@ -16,11 +16,11 @@ import functools
 import html
 import re
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 
 from rcpkg import paths
 from rcpkg.errors import ReferenceTableError, SourceError
+from rcpkg.text import html_to_text
 
 COLUMNS = (
     "RCP",
@@ -109,37 +109,6 @@ _TAG = re.compile(r"<[^>]+>")
 def column_slug(column: str) -> str:
     """'Observers, Partners' -> 'observers-partners' (used in source-cell IRIs)."""
     return re.sub(r"[^a-z0-9]+", "-", column.lower()).strip("-")
-
-
-class _TextExtractor(HTMLParser):
-    """HTML fragment to plain text: paragraphs and list items on lines of their own, entities decoded."""
-
-    _BLOCKS = {"p", "li", "ol", "ul", "br", "div"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag in self._BLOCKS:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag):
-        if tag in self._BLOCKS:
-            self.parts.append("\n")
-
-    def handle_data(self, data):
-        self.parts.append(data)
-
-
-def html_to_text(fragment: str) -> str:
-    """Plain text of a cell: block elements become line breaks, runs of spaces inside a line are kept
-    (the matrix separates statements by two spaces), leading and trailing space is removed per line."""
-    parser = _TextExtractor()
-    parser.feed(fragment)
-    parser.close()
-    lines = [line.strip() for line in "".join(parser.parts).split("\n")]
-    return "\n".join(line for line in lines if line)
 
 
 @dataclass(frozen=True)

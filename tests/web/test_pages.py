@@ -17,7 +17,7 @@ from rdflib import Dataset, URIRef
 from rdflib.namespace import DCTERMS, ORG, RDF, SKOS
 
 from rcpkg import paths
-from rcpkg.source import html_to_text
+from rcpkg.text import html_to_text
 from rcpkg.web.pages import read_examples
 
 BASE = "https://w3id.org/rcpkg/"

@@ -16,8 +16,11 @@ from flask import render_template
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
+from rcpkg.namespaces import ONTOLOGY_GRAPH
 from rcpkg.store import Store
-from rcpkg.web.resources import FORMATS, Labeller, Link, ResourceView, base_iri, doc_href
+from rcpkg.web.documents import alternates
+from rcpkg.web.labels import Labeller, Link
+from rcpkg.web.views import ResourceView
 
 PROPERTY_KINDS = (
     (OWL.ObjectProperty, "Object properties", "object-properties"),
@@ -68,7 +71,7 @@ class OntologyView:
 def ontology_graph(store: Store) -> Graph:
     """The named graph of the ontology as an rdflib Graph."""
     g = Graph()
-    for s, p, o, _ in store.quads(graph=URIRef(base_iri() + "graph/ontology")):
+    for s, p, o, _ in store.quads(graph=ONTOLOGY_GRAPH):
         g.add((s, p, o))
     return g
 
@@ -193,7 +196,6 @@ def build_ontology_view(store: Store, iri: str, view: ResourceView) -> OntologyV
     other_ontologies = [
         lab.link(str(o)) for o in sorted(g.subjects(RDF.type, OWL.Ontology)) if isinstance(o, URIRef) and o != node
     ]
-    alternates = [(doc_href(iri, ext), mtype, name) for ext, (mtype, _, name) in FORMATS.items() if ext != "html"]
     return OntologyView(
         iri=iri,
         title=_text(g, node, DCTERMS.title, RDFS.label) or view.label,
@@ -202,7 +204,7 @@ def build_ontology_view(store: Store, iri: str, view: ResourceView) -> OntologyV
         classes=classes,
         properties=sections,
         schemes=schemes,
-        alternates=alternates,
+        alternates=alternates(iri),
         imports=other_ontologies,
     )
 

@@ -7,26 +7,23 @@ with ``format=html``, which answers an HTML table), and three SVG pictures drawn
 
 from __future__ import annotations
 
-import hashlib
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, render_template, request
 from markupsafe import Markup
-from rdflib import URIRef
 from rdflib.namespace import DCTERMS
 
 from rcpkg import charts, paths
 from rcpkg.errors import QueryError
+from rcpkg.namespaces import DATASET
 from rcpkg.store import Store
 from rcpkg.void import DUMP_FILES
-from rcpkg.web.app import get_config, get_store, set_last_modified
-from rcpkg.web.resources import Labeller, local_href
+from rcpkg.web.cache import conditional, etag
+from rcpkg.web.context import caches, get_config, get_store, local_href
+from rcpkg.web.labels import Labeller
 
 bp = Blueprint("pages", __name__)
-
-SOURCE_YEAR = 2008  # the year of the matrix: the timeline's bars run up to it
 
 
 @dataclass(frozen=True)
@@ -135,16 +132,33 @@ def chart_data(store: Store) -> ChartData:
     return ChartData(processes, people, cells, members)
 
 
-_SVG_CACHE: dict[str, str] = {}
-_SVG_LOCK = threading.Lock()
+_EDITION = """
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX rcp: <{rcp}>
+SELECT (MAX(STR(?year)) AS ?edition) WHERE {{
+  ?cell a rcp:SourceCell ; dcterms:isPartOf ?document .
+  ?document rcp:editionYear ?year .
+}}
+"""
+
+
+def edition_year(store: Store) -> int | None:
+    """The year of the edition of the matrix the data comes from (the source document its cells are part
+    of): the timeline's bars run up to it. None when the data names no edition."""
+    rows = store.select(_EDITION.format(rcp=get_config().base_iri + "ontology#"))
+    try:
+        return int(str(rows[0]["edition"])[:4]) if rows and "edition" in rows[0] else None
+    except ValueError:
+        return None
 
 
 def chart_svg(store: Store, name: str) -> str:
     """The SVG text of a chart, drawn once per loaded knowledge base and script root."""
-    key = f"{store.data_hash} {request.script_root} {get_config().base_iri} {name}"
-    found = _SVG_CACHE.get(key)
-    if found is not None:
-        return found
+    key = ("chart", store.data_hash, request.script_root, get_config().base_iri, name)
+    return caches().pages.get_or_make(key, lambda: _draw(store, name))
+
+
+def _draw(store: Store, name: str) -> str:
     data = chart_data(store)
     if name == "matrix":
         svg = charts.membership_matrix_svg(
@@ -158,13 +172,9 @@ def chart_svg(store: Store, name: str) -> str:
             data.processes, data.members, title="Member governments shared by each pair of processes"
         )
     elif name == "timeline":
-        svg = charts.timeline_svg(data.processes, as_of=SOURCE_YEAR, title="When each process was founded")
+        svg = charts.timeline_svg(data.processes, as_of=edition_year(store), title="When each process was founded")
     else:
         raise KeyError(name)
-    with _SVG_LOCK:
-        if len(_SVG_CACHE) > 32:
-            _SVG_CACHE.clear()
-        _SVG_CACHE[key] = svg
     return svg
 
 
@@ -182,10 +192,8 @@ def chart(name: str) -> Response:
 
 
 def _cached(response: Response, store: Store, key: str) -> Response:
-    response.set_etag(hashlib.sha256(f"{store.data_hash} {key}".encode()).hexdigest()[:32])
-    set_last_modified(response, store.last_modified)
     response.headers["Cache-Control"] = f"public, max-age={get_config().max_age}"
-    return response.make_conditional(request)
+    return conditional(response, request, etag(store.data_hash, key), store.last_modified)
 
 
 # -------------------------------------------------------------------------------------------- home
@@ -218,9 +226,8 @@ ORDER BY ?year
 
 
 def _dataset_text(store: Store) -> tuple[str | None, str | None]:
-    dataset = URIRef(get_config().base_iri + "dataset")
     title = description = None
-    for _s, p, o, _g in store.quads(subject=dataset):
+    for _s, p, o, _g in store.quads(subject=DATASET):
         if p == DCTERMS.title and title is None:
             title = str(o)
         elif p == DCTERMS.description and description is None:
@@ -251,18 +258,10 @@ def _downloads() -> list[dict]:
 @bp.route("/", methods=["GET", "HEAD"])
 def home() -> Response:
     store = get_store()
-    key = (store.data_hash, get_config().base_iri, request.script_root, request.url_root, "home")
-    page = _HOME.get(key)
-    if page is None:
-        page = _render_home(store)
-        with _SVG_LOCK:
-            _HOME.clear()
-            _HOME[key] = page
+    key = ("home", store.data_hash, get_config().base_iri, request.script_root, request.url_root)
+    page = caches().pages.get_or_make(key, lambda: _render_home(store))
     response = Response(page, content_type="text/html; charset=utf-8")
     return _cached(response, store, "home " + request.script_root)
-
-
-_HOME: dict[tuple, str] = {}
 
 
 def _render_home(store: Store) -> str:

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 
 from flask import Blueprint, Response, jsonify, render_template, request
 
-from rcpkg.web.app import get_config, get_store
-from rcpkg.web.resources import index, local_href
+from rcpkg.web.context import caches, get_config, get_store, local_href
+from rcpkg.web.labels import index
+from rcpkg.web.negotiation import best_of
 
 # Letters that Unicode decomposition leaves alone but a person typing on an English keyboard spells so.
 _SPELLED = str.maketrans(
@@ -166,21 +167,13 @@ def entries_from_rows(rows: Iterable[tuple[str, str, str]], base: str) -> list[E
 
 bp = Blueprint("search", __name__)
 
-_INDEX_CACHE: dict[str, SearchIndex] = {}
-
-
 def current_index() -> SearchIndex:
     """The search index of the running application's knowledge base (built on first use)."""
     store = get_store()
     base = get_config().base_iri
-    key = store.data_hash + " " + base
-    found = _INDEX_CACHE.get(key)
-    if found is None:
-        found = SearchIndex(entries_from_rows(index(store, base).names, base))
-        if len(_INDEX_CACHE) > 4:
-            _INDEX_CACHE.clear()
-        _INDEX_CACHE[key] = found
-    return found
+    return caches().indexes.get_or_make(
+        ("search", store.data_hash, base), lambda: SearchIndex(entries_from_rows(index(store, base).names, base))
+    )
 
 
 def _plain(status: int, message: str) -> Response:
@@ -195,7 +188,7 @@ def search_page() -> Response:
         return _plain(400, f"Bad Request: a search is at most {MAX_QUERY_LENGTH} characters")
     wanted = request.args.get("format")
     if wanted is None:
-        best = request.accept_mimetypes.best_match(["text/html", "application/json"], default="text/html")
+        best = best_of(request.headers.get("Accept"), ["text/html", "application/json"], default="text/html")
         wanted = "json" if best == "application/json" else "html"
     if wanted not in ("html", "json"):
         return _plain(400, "Bad Request: format is html or json")

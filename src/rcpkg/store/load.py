@@ -1,0 +1,79 @@
+"""Loading a dataset file into the engine, and what the loaded bytes state about themselves."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib.namespace import DCTERMS
+
+from rcpkg.errors import DataError
+from rcpkg.formats import LOADABLE, Format
+from rcpkg.namespaces import DATASET
+
+
+@dataclass(frozen=True)
+class Loaded:
+    engine: ox.Store
+    data_hash: str  # SHA-256 (hex) of the loaded bytes
+    last_modified: datetime | None
+    graphs: tuple[str, ...]
+    triple_count: int
+
+
+def format_of(name: str) -> Format:
+    """The format of a file by its extension; DataError for one the store does not read."""
+    suffix = name.lower().rsplit(".", 1)[-1] if "." in name else ""
+    fmt = LOADABLE.get(suffix)
+    if fmt is None:
+        raise DataError(f"{name}: unknown RDF format (use .trig, .nq, .ttl or .nt)")
+    return fmt
+
+
+def read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise DataError(f"{path}: no such file; run `rcpkg build` to write the dataset") from None
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def load(data: bytes, fmt: Format, last_modified: datetime | None, source: str) -> Loaded:
+    """The engine holding ``data``; ``last_modified`` defaults to the ``dcterms:modified`` the data states
+    for the dataset (never a file time or the clock: the same bytes give the same value, on every
+    machine)."""
+    engine = ox.Store()
+    try:
+        engine.bulk_load(data, format=fmt.rdf)
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise DataError(f"{source}: not valid {fmt.extension}: {exc}") from None
+    graphs = tuple(sorted(g.value for g in engine.named_graphs() if isinstance(g, ox.NamedNode)))
+    count = int(
+        next(iter(engine.query("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", use_default_graph_as_union=True)))["n"].value
+    )
+    if last_modified is None:
+        last_modified = _stated_modified(engine)
+    return Loaded(
+        engine=engine,
+        data_hash=hashlib.sha256(data).hexdigest(),
+        last_modified=last_modified.astimezone(UTC).replace(microsecond=0) if last_modified else None,
+        graphs=graphs,
+        triple_count=count,
+    )
+
+
+def _stated_modified(engine: ox.Store) -> datetime | None:
+    """The ``dcterms:modified`` (xsd:dateTime or xsd:date) of the dataset description, in any graph."""
+    found = []
+    for quad in engine.quads_for_pattern(ox.NamedNode(str(DATASET)), ox.NamedNode(str(DCTERMS.modified)), None):
+        if isinstance(quad.object, ox.Literal):
+            try:
+                value = datetime.fromisoformat(quad.object.value)
+            except ValueError:
+                continue
+            found.append(value if value.tzinfo else value.replace(tzinfo=UTC))
+    return max(found) if found else None
