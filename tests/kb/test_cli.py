@@ -114,3 +114,26 @@ def test_load_returns_the_dataset(built_home, monkeypatch):
     ds = rcpkg.load()
     names = {str(g.identifier) for g in ds.graphs()}
     assert "https://w3id.org/rcpkg/graph/data" in names and "https://w3id.org/rcpkg/graph/inferred" in names
+
+
+def test_version_is_the_installed_distributions(capsys):
+    from importlib.metadata import version
+
+    from rcpkg import cli
+
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out.strip() == f"rcpkg {version('rcpkg')}"
+
+
+def test_serve_is_a_subcommand_of_the_one_parser(capsys):
+    from rcpkg import cli
+
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["serve", "--help"])
+    assert stop.value.code == 0
+    assert "--workers" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["serve", "--port", "not-a-number"])
+    assert stop.value.code == 2

@@ -179,7 +179,7 @@ def test_serve_reports_a_missing_dataset_in_one_line(tmp_path):
     import os
 
     result = subprocess.run(
-        [sys.executable, "-m", "rcpkg.web.server", "--port", "0"],
+        [sys.executable, "-m", "rcpkg.cli", "serve", "--port", "0"],
         env={**os.environ, **env_missing},
         capture_output=True,
         timeout=60,
