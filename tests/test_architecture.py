@@ -248,74 +248,60 @@ def test_a_tree_that_follows_the_rules_passes(tmp_path, doc):
     assert violations(src, doc) == []
 
 
-def test_a_cycle_through_an_import_inside_a_function_fails(tmp_path, doc):
-    src = tree(
-        tmp_path,
+BLUEPRINT = "from flask import Blueprint\nbp = Blueprint('x', 'y')\n"
+BROKEN = {
+    "a cycle through imports inside functions": (
         {
             "store/__init__.py": "from rcpkg.store.load import load\n",
             "store/load.py": "def load():\n    from rcpkg.store import execute\n",
             "store/execute.py": "def run():\n    from rcpkg.store.load import load\n",
         },
-    )
-    assert violations(src, doc) == ["import cycle: rcpkg.store.execute -> rcpkg.store.load -> rcpkg.store.execute"]
-
-
-def test_a_cycle_between_the_app_and_a_blueprint_through_dunder_import_fails(tmp_path, doc):
-    src = tree(
-        tmp_path,
+        ["import cycle: rcpkg.store.execute -> rcpkg.store.load -> rcpkg.store.execute"],
+    ),
+    "the app and a blueprint importing each other, one through __import__": (
         {
             "web/app.py": "def create_app():\n    return __import__('rcpkg.web.pages', fromlist=['bp']).bp\n",
-            "web/pages.py": "from flask import Blueprint\nfrom rcpkg.web.app import helper\nbp = Blueprint('p', 'x')\n",
+            "web/pages.py": BLUEPRINT + "from rcpkg.web.app import helper\n",
         },
-    )
-    problems = violations(src, doc)
-    assert "import cycle: rcpkg.web.app -> rcpkg.web.pages -> rcpkg.web.app" in problems
-    assert "rcpkg.web.pages (row 16) imports rcpkg.web.app, of a later row (17)" in problems
-
-
-def test_a_web_module_importing_a_build_stage_fails(tmp_path, doc):
-    src = tree(
-        tmp_path,
+        [
+            "rcpkg.web.pages (row 16) imports rcpkg.web.app, of a later row (17)",
+            "import cycle: rcpkg.web.app -> rcpkg.web.pages -> rcpkg.web.app",
+        ],
+    ),
+    "a web module importing a build stage": (
         {"source.py": "", "web/resources.py": "def text(cell):\n    from ..source import html_to_text\n"},
-    )
-    assert violations(src, doc) == [
-        "rcpkg.web.resources imports rcpkg.source: the web layer never reads the build's inputs"
-    ]
-
-
-def test_a_stage_importing_a_later_stage_fails(tmp_path, doc):
-    src = tree(
-        tmp_path,
+        ["rcpkg.web.resources imports rcpkg.source: the web layer never reads the build's inputs"],
+    ),
+    "a stage importing a later stage": (
         {"source.py": "def cells():\n    from rcpkg import graph\n", "graph.py": "", "void.py": "", "dump.py": ""},
-    )
-    assert violations(src, doc) == ["rcpkg.source (row 2) imports rcpkg.graph, of a later row (5)"]
-
-
-def test_the_store_importing_the_web_layer_or_flask_fails(tmp_path, doc):
-    src = tree(
-        tmp_path,
+        ["rcpkg.source (row 2) imports rcpkg.graph, of a later row (5)"],
+    ),
+    "the store importing flask and the web layer": (
         {
             "store/__init__.py": "",
             "store/execute.py": "import flask\n",
             "store/serialize.py": "def fmt():\n    from rcpkg.web.negotiation import choose\n",
             "web/negotiation.py": "",
         },
-    )
-    assert violations(src, doc) == [
-        "rcpkg.store.execute imports flask: only rcpkg.web speaks HTTP",
-        "rcpkg.store.serialize (row 11) imports rcpkg.web.negotiation, of a later row (15)",
-    ]
+        [
+            "rcpkg.store.execute imports flask: only rcpkg.web speaks HTTP",
+            "rcpkg.store.serialize (row 11) imports rcpkg.web.negotiation, of a later row (15)",
+        ],
+    ),
+    "blueprints importing each other": (
+        {"web/resources.py": BLUEPRINT, "web/search.py": BLUEPRINT + "from .resources import index\n"},
+        ["rcpkg.web.search imports rcpkg.web.resources: blueprints never import each other"],
+    ),
+    "a module in no row of the table": (
+        {"misc.py": ""},
+        ["rcpkg.misc is in no row of the table of docs/architecture.md"],
+    ),
+}
 
 
-def test_blueprints_importing_each_other_fail(tmp_path, doc):
-    blueprint = "from flask import Blueprint\nbp = Blueprint('x', __name__)\n"
-    src = tree(tmp_path, {"web/resources.py": blueprint, "web/search.py": blueprint + "from .resources import index\n"})
-    assert violations(src, doc) == ["rcpkg.web.search imports rcpkg.web.resources: blueprints never import each other"]
-
-
-def test_a_module_in_no_row_of_the_table_fails(tmp_path, doc):
-    src = tree(tmp_path, {"misc.py": ""})
-    assert violations(src, doc) == ["rcpkg.misc is in no row of the table of docs/architecture.md"]
+@pytest.mark.parametrize("files,expected", BROKEN.values(), ids=BROKEN.keys())
+def test_a_tree_breaking_a_rule_fails_with_what_breaks_it(tmp_path, doc, files, expected):
+    assert violations(tree(tmp_path, files), doc) == expected
 
 
 def test_the_order_comes_from_the_table(tmp_path):

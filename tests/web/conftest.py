@@ -181,6 +181,10 @@ class RunningServer(Client):
         finally:
             conn.close()
 
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
     def stop(self) -> int:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -245,16 +249,27 @@ def start_server(dataset: Path, workers: int = 2, **settings: object) -> Running
     return server
 
 
+def _shared(make, request):
+    """A factory ``(dataset=None, **options)`` that makes one thing per distinct arguments with ``make`` and
+    shares it for the session (default dataset: the built knowledge base); also the dict of those made."""
+    made: dict[tuple, object] = {}
+
+    def factory(dataset: Path | None = None, **options: object):
+        dataset = Path(dataset) if dataset is not None else request.getfixturevalue("kb_dataset")
+        key = (str(dataset), tuple(sorted((k, str(v)) for k, v in options.items())))
+        if key not in made or not getattr(made[key], "alive", True):
+            made[key] = make(dataset, **options)
+        return made[key]
+
+    return factory, made
+
+
 @pytest.fixture(scope="session")
 def server_factory(request):
-    started: dict[tuple, RunningServer] = {}
+    shared, started = _shared(start_server, request)
 
     def factory(dataset: Path | None = None, workers: int = 2, **settings: object) -> RunningServer:
-        dataset = Path(dataset) if dataset is not None else request.getfixturevalue("kb_dataset")
-        key = (str(dataset), workers, tuple(sorted((k, str(v)) for k, v in settings.items())))
-        if key not in started or started[key].process.poll() is not None:
-            started[key] = start_server(dataset, workers, **settings)
-        return started[key]
+        return shared(dataset, workers=workers, **settings)
 
     yield factory
     for running in started.values():
@@ -263,15 +278,8 @@ def server_factory(request):
 
 @pytest.fixture(scope="session")
 def client_factory(request):
-    made: dict[tuple, AppClient] = {}
-
-    def factory(dataset: Path | None = None, **settings: object) -> AppClient:
-        dataset = Path(dataset) if dataset is not None else request.getfixturevalue("kb_dataset")
-        key = (str(dataset), tuple(sorted((k, str(v)) for k, v in settings.items())))
-        if key not in made:
-            made[key] = AppClient(make_app(dataset, **settings), dataset, dict(settings))
-        return made[key]
-
+    factory, _ = _shared(lambda dataset, **settings: AppClient(make_app(dataset, **settings), dataset, settings),
+                         request)
     return factory
 
 
