@@ -22,6 +22,7 @@ and ``.query(text, accept, method, **params)``, ``url`` and ``endpoint``. Neithe
 decompresses; like http.client, a request that names no ``Accept-Encoding`` says ``identity``.
 ``dated_fixture`` is the endpoint's fixture with a stated ``dcterms:modified`` (``with_modified``).
 """
+
 from __future__ import annotations
 
 import http.client
