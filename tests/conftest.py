@@ -1,11 +1,16 @@
 """Fixtures shared by every test folder: the knowledge base, built once per session.
 
-``kb_build``: ``rcpkg build`` run once, in this process, into a temporary project home (``RCPKG_HOME``
-layout) whose source, reference tables, ontology and queries are links to this checkout's, so nothing is
-written into the checkout and every test sees the knowledge base the current code builds. It keeps what the
-command printed, its exit status, and the pipeline's result (``rcpkg.knowledge_base.Built``: the named graphs,
-the validation report, the resolved processes), so the tests of the command, of the pipeline and of the
-server all share this one build.
+``kb_build``: ``rcpkg build`` run once into a temporary project home (``RCPKG_HOME`` layout) whose source,
+reference tables, ontology and queries are links to this checkout's, so nothing is written into the checkout
+and every test sees the knowledge base the current code builds. It keeps what the command printed, its exit
+status, and the pipeline's result (``rcpkg.knowledge_base.Built``: the named graphs, the validation report,
+the resolved processes), so the tests of the command, of the pipeline and of the server all share this one
+build.
+
+When the collected tests include some that need it, the build starts at once in a child process (the same
+``build_into``, its result handed back pickled) and the test modules that need it run after the others, so
+the build uses the second core while the first modules run. Otherwise the first test asking for it builds
+it in this process.
 
 ``built`` is the pipeline's result, ``kb_home`` that home, ``kb_dataset`` its ``data/dumps/rcp.trig``,
 ``kb_store`` the store loaded from it.
@@ -14,6 +19,11 @@ server all share this one build.
 from __future__ import annotations
 
 import io
+import pickle
+import shutil
+import subprocess
+import sys
+import tempfile
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,9 +87,61 @@ def build_into(home: Path) -> SessionBuild:
     return SessionBuild(home, status, out.getvalue(), err.getvalue(), made[0])
 
 
+@dataclass
+class BackgroundBuild:
+    """``build_into(home)`` running in a child process, which pickles its result to ``result_file``."""
+
+    home: Path
+    process: subprocess.Popen
+    result_file: Path
+    log: Path
+
+    @classmethod
+    def start(cls, folder: Path) -> BackgroundBuild:
+        home = _temporary_home(paths.home(), folder / "home")
+        result_file, log = folder / "build.pickle", folder / "build.log"
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                [sys.executable, __file__, str(home), str(result_file)], stdout=out, stderr=subprocess.STDOUT
+            )
+        return cls(home, process, result_file, log)
+
+    def result(self) -> SessionBuild:
+        if self.process.wait(timeout=600) != 0 or not self.result_file.is_file():
+            raise RuntimeError(f"rcpkg build failed:\n{self.log.read_text(errors='replace')[-4000:]}")
+        status, stdout, stderr, built = pickle.loads(self.result_file.read_bytes())
+        return SessionBuild(self.home, status, stdout, stderr, built)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+BACKGROUND = pytest.StashKey[BackgroundBuild]()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Modules that need the built knowledge base after the others; the build starts now, beside them."""
+    needs = {item.nodeid.split("::")[0] for item in items if "kb_build" in getattr(item, "fixturenames", ())}
+    if not needs or config.option.collectonly:
+        return
+    items[:] = [i for i in items if i.nodeid.split("::")[0] not in needs] + [
+        i for i in items if i.nodeid.split("::")[0] in needs
+    ]
+    folder = Path(tempfile.mkdtemp(prefix="rcpkg-kb-"))
+    config.stash[BACKGROUND] = BackgroundBuild.start(folder)
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+    config.add_cleanup(config.stash[BACKGROUND].stop)
+
+
 @pytest.fixture(scope="session")
-def kb_build(tmp_path_factory) -> SessionBuild:
+def kb_build(request, tmp_path_factory) -> SessionBuild:
     """The session's one build of the knowledge base (see the module's docstring)."""
+    started = request.config.stash.get(BACKGROUND, None)
+    if started is not None:
+        return started.result()
     return build_into(_temporary_home(paths.home(), tmp_path_factory.mktemp("kb") / "home"))
 
 
@@ -107,3 +169,8 @@ def kb_store(kb_dataset):
     from rcpkg.store import Store
 
     return Store.load(kb_dataset)
+
+
+if __name__ == "__main__":  # the child of BackgroundBuild: python tests/conftest.py HOME RESULT_FILE
+    done = build_into(Path(sys.argv[1]))
+    Path(sys.argv[2]).write_bytes(pickle.dumps((done.status, done.stdout, done.stderr, done.built)))
