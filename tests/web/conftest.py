@@ -158,6 +158,7 @@ class RunningServer(Client):
     dataset: Path
     process: subprocess.Popen
     settings: dict = field(default_factory=dict)
+    terminated: bool = field(default=False, init=False)
 
     @property
     def url(self) -> str:
@@ -186,14 +187,19 @@ class RunningServer(Client):
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def stop(self) -> int:
-        if self.process.poll() is None:
+    def terminate(self) -> None:
+        """Ask the server to stop (SIGTERM, once); ``stop`` waits until it has."""
+        if self.process.poll() is None and not self.terminated:
             self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+            self.terminated = True
+
+    def stop(self) -> int:
+        self.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
         return self.process.returncode
 
 
@@ -273,6 +279,8 @@ def server_factory(request):
         return shared(dataset, workers=workers, **settings)
 
     yield factory
+    for running in started.values():  # all at once: each takes up to its graceful timeout
+        running.terminate()
     for running in started.values():
         running.stop()
 
