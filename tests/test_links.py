@@ -395,14 +395,7 @@ def test_queries_in_the_linking_docs_parse():
         prepareQuery(block)
 
 
-# The real knowledge base
-
-
-@pytest.fixture(scope="module")
-def built():
-    from rcpkg import knowledge_base
-
-    return knowledge_base.build()
+# The real knowledge base (``built``: the session's build, tests/conftest.py)
 
 
 def test_every_country_and_territory_of_the_knowledge_base_is_linked(built):

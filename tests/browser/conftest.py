@@ -38,7 +38,7 @@ def _web_conftest():
 
 @pytest.fixture(scope="session")
 def site(kb_dataset):
-    """The server over the built knowledge base (tests/conftest.py builds one when the checkout has none)."""
+    """The server over the built knowledge base (the session's build, tests/conftest.py)."""
     server = _web_conftest().start_server(kb_dataset, workers=2)
     yield server
     server.stop()

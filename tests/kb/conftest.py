@@ -1,4 +1,5 @@
-"""Fixtures of the knowledge-base tests: a private copy of the project's inputs, built once per session."""
+"""Fixtures of the knowledge-base tests: a private copy of the project's inputs to change; the built knowledge
+base and its store are the session's (tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -25,15 +26,6 @@ def home(tmp_path, monkeypatch) -> Path:
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory):
-    """The knowledge base built from the committed source, with its named graphs."""
-    from rcpkg import knowledge_base
-
-    return knowledge_base.build()
-
-
-@pytest.fixture(scope="session")
-def store(built):
-    from rcpkg.store import Store
-
-    return Store.from_bytes(built.dataset().serialize(format="trig").encode("utf-8"), format="trig")
+def store(kb_store):
+    """The store over the built knowledge base."""
+    return kb_store

@@ -1,19 +1,26 @@
-"""Real servers on 127.0.0.1 for the web tests.
+"""The application under test, reached two ways with one interface.
 
-``server_factory(dataset=None, **settings)`` starts the production server (``rcpkg serve``, run as
-``python -m rcpkg.cli serve``: gunicorn, preloaded app) on a free port over ``dataset`` (default: the built
-knowledge base, ``kb_dataset`` of tests/conftest.py) with ``settings`` given as ``RCPKG_*`` variables
-(``query_timeout=2`` -> ``RCPKG_QUERY_TIMEOUT=2``), waits until it answers, and returns a ``RunningServer``.
-Servers started with the same arguments are shared for the session, and all are stopped (SIGTERM) at its
-end.
+In this process, through Flask's test client (request/response behaviour: statuses, headers, bodies,
+negotiation, caching, pages): ``client_factory(dataset=None, **settings)`` returns an ``AppClient`` over
+``create_app(config, Store.load(dataset))`` with ``settings`` read as ``RCPKG_*`` variables
+(``max_rows=5`` -> ``RCPKG_MAX_ROWS=5``), default dataset the built knowledge base (``kb_dataset`` of
+tests/conftest.py). Applications made with the same arguments are shared for the session (their caches
+too, as a server's would be). Fixtures: ``client`` (the endpoint's fixture dataset,
+tests/fixtures/endpoint-small.trig, with a 2 s query timeout), ``kb_client`` (the built knowledge base).
 
-Fixtures: ``server`` (the endpoint's fixture dataset, tests/fixtures/endpoint-small.trig),
-``kb_server`` (the built knowledge base: this checkout's, or one built for the session into a temporary
-folder when ``rcpkg build`` has not been run here), ``dated_fixture`` (the endpoint's fixture with a stated
-``dcterms:modified``, ``with_modified``).
+As real servers on 127.0.0.1 (what needs a process or a socket: timeouts, limits that crash or replace a
+worker, signals, concurrency, gzip over the wire, real clients such as SPARQLWrapper and curl):
+``server_factory(dataset=None, workers=2, **settings)`` starts the production server (``rcpkg serve``, run
+as ``python -m rcpkg.cli serve``: gunicorn, preloaded app) on a free port, waits until it answers, and
+returns a ``RunningServer``; servers started with the same arguments are shared for the session, and all
+are stopped (SIGTERM) at its end. Fixtures: ``server`` (the endpoint's fixture dataset, 2 s query timeout),
+``kb_server`` (the built knowledge base), ``launch`` (``start_server`` itself, for tests that own their
+server's life cycle).
 
-``RunningServer.request(method, path, headers=None, body=None) -> Reply`` sends one request with
-http.client (no redirects followed, no decompression) and ``.get(path, **headers)`` is the short form.
+Both have ``request(method, path, headers=None, body=None) -> Reply``, ``.get(path, headers, **params)``
+and ``.query(text, accept, method, **params)``, ``url`` and ``endpoint``. Neither follows redirects nor
+decompresses; like http.client, a request that names no ``Accept-Encoding`` says ``identity``.
+``dated_fixture`` is the endpoint's fixture with a stated ``dcterms:modified`` (``with_modified``).
 """
 
 from __future__ import annotations
@@ -30,6 +37,11 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from flask import Flask
+
+from rcpkg.config import load_config
+from rcpkg.store import Store
+from rcpkg.web.app import create_app
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 ENDPOINT_FIXTURE = FIXTURES / "endpoint-small.trig"
@@ -54,18 +66,10 @@ class Reply:
         return self.content_type.split(";")[0].strip()
 
 
-@dataclass
-class RunningServer:
-    host: str
-    port: int
-    dataset: Path
-    process: subprocess.Popen
-    settings: dict = field(default_factory=dict)
+class Client:
+    """The requests of the tests, over ``request``, which each way of reaching the application defines."""
 
-    @property
-    def url(self) -> str:
-        """Root URL, ending in /."""
-        return f"http://{self.host}:{self.port}/"
+    url: str  # root URL, ending in /
 
     @property
     def endpoint(self) -> str:
@@ -79,15 +83,7 @@ class RunningServer:
         body: bytes | str | None = None,
         timeout: float = 30,
     ) -> Reply:
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
-        try:
-            if isinstance(body, str):
-                body = body.encode("utf-8")
-            conn.request(method, path, body=body, headers=headers or {})
-            response = conn.getresponse()
-            return Reply(response.status, response.headers, response.read())
-        finally:
-            conn.close()
+        raise NotImplementedError
 
     def get(self, path: str, headers: dict | None = None, **params: str) -> Reply:
         if params:
@@ -110,14 +106,100 @@ class RunningServer:
             "POST", "/sparql" + suffix, {"Accept": accept, "Content-Type": "application/sparql-query"}, text
         )
 
-    def stop(self) -> int:
-        if self.process.poll() is None:
+
+@dataclass
+class AppClient(Client):
+    """The application in this process, through Flask's test client (a new one per request, so threads may
+    share an ``AppClient``)."""
+
+    app: Flask
+    dataset: Path
+    settings: dict = field(default_factory=dict)
+    url: str = "http://localhost/"
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        headers: dict | None = None,
+        body: bytes | str | None = None,
+        timeout: float = 30,
+    ) -> Reply:
+        headers = dict(headers or {})
+        if not any(k.lower() == "accept-encoding" for k in headers):
+            headers["Accept-Encoding"] = "identity"  # as http.client sends
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        response = self.app.test_client().open(path, base_url=self.url, method=method, headers=headers, data=body)
+        try:
+            message = http.client.HTTPMessage()
+            for key, value in response.headers.items():
+                message[key] = value
+            return Reply(response.status_code, message, response.get_data())
+        finally:
+            response.close()
+
+
+def make_app(dataset: Path, **settings: object) -> Flask:
+    """``create_app`` over ``dataset`` with ``settings``, configured as ``rcpkg serve`` would be from the
+    environment (``RCPKG_*`` variables; no configuration file)."""
+    environ = {k: v for k, v in os.environ.items() if k != "RCPKG_CONFIG"}
+    environ["RCPKG_DATASET"] = str(dataset)
+    for key, value in settings.items():
+        environ["RCPKG_" + key.upper()] = str(value)
+    config = load_config(environ=environ)
+    return create_app(config, Store.load(config.dataset))
+
+
+@dataclass
+class RunningServer(Client):
+    host: str
+    port: int
+    dataset: Path
+    process: subprocess.Popen
+    settings: dict = field(default_factory=dict)
+    terminated: bool = field(default=False, init=False)
+
+    @property
+    def url(self) -> str:
+        """Root URL, ending in /."""
+        return f"http://{self.host}:{self.port}/"
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        headers: dict | None = None,
+        body: bytes | str | None = None,
+        timeout: float = 30,
+    ) -> Reply:
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+        try:
+            if isinstance(body, str):
+                body = body.encode("utf-8")
+            conn.request(method, path, body=body, headers=headers or {})
+            response = conn.getresponse()
+            return Reply(response.status, response.headers, response.read())
+        finally:
+            conn.close()
+
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def terminate(self) -> None:
+        """Ask the server to stop (SIGTERM, once); ``stop`` waits until it has."""
+        if self.process.poll() is None and not self.terminated:
             self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+            self.terminated = True
+
+    def stop(self) -> int:
+        self.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
         return self.process.returncode
 
 
@@ -174,20 +256,52 @@ def start_server(dataset: Path, workers: int = 2, **settings: object) -> Running
     return server
 
 
+def _shared(make, request):
+    """A factory ``(dataset=None, **options)`` that makes one thing per distinct arguments with ``make`` and
+    shares it for the session (default dataset: the built knowledge base); also the dict of those made."""
+    made: dict[tuple, object] = {}
+
+    def factory(dataset: Path | None = None, **options: object):
+        dataset = Path(dataset) if dataset is not None else request.getfixturevalue("kb_dataset")
+        key = (str(dataset), tuple(sorted((k, str(v)) for k, v in options.items())))
+        if key not in made or not getattr(made[key], "alive", True):
+            made[key] = make(dataset, **options)
+        return made[key]
+
+    return factory, made
+
+
 @pytest.fixture(scope="session")
-def server_factory(kb_dataset):
-    started: dict[tuple, RunningServer] = {}
+def server_factory(request):
+    shared, started = _shared(start_server, request)
 
     def factory(dataset: Path | None = None, workers: int = 2, **settings: object) -> RunningServer:
-        dataset = Path(dataset) if dataset is not None else kb_dataset
-        key = (str(dataset), workers, tuple(sorted((k, str(v)) for k, v in settings.items())))
-        if key not in started or started[key].process.poll() is not None:
-            started[key] = start_server(dataset, workers, **settings)
-        return started[key]
+        return shared(dataset, workers=workers, **settings)
 
     yield factory
+    for running in started.values():  # all at once: each takes up to its graceful timeout
+        running.terminate()
     for running in started.values():
         running.stop()
+
+
+@pytest.fixture(scope="session")
+def client_factory(request):
+    factory, _ = _shared(lambda dataset, **settings: AppClient(make_app(dataset, **settings), dataset, settings),
+                         request)
+    return factory
+
+
+@pytest.fixture(scope="session")
+def client(client_factory) -> AppClient:
+    """The application over the endpoint's fixture dataset, with a 2 s query timeout and its default limits."""
+    return client_factory(ENDPOINT_FIXTURE, query_timeout=2)
+
+
+@pytest.fixture(scope="session")
+def kb_client(client_factory, kb_dataset) -> AppClient:
+    """The application over the built knowledge base."""
+    return client_factory(kb_dataset)
 
 
 @pytest.fixture(scope="session")

@@ -49,9 +49,9 @@ def dumps(tmp_path_factory, endpoint_fixture):
 
 
 @pytest.fixture(scope="module")
-def dumps_server(server_factory, dumps):
+def dumps_client(client_factory, dumps):
     directory, _ = dumps
-    return server_factory(directory / "rcp.trig")
+    return client_factory(directory / "rcp.trig")
 
 
 def test_write_dumps_writes_every_file_and_checksums(dumps):
@@ -109,9 +109,9 @@ def test_dataset_dumps_hold_every_named_graph(dumps, endpoint_fixture):
             assert isomorphic(found[graph_name], graph), (name, graph_name)
 
 
-def test_dumps_listing_gives_size_and_checksum(dumps_server, dumps):
+def test_dumps_listing_gives_size_and_checksum(dumps_client, dumps):
     directory, _ = dumps
-    reply = dumps_server.get("/dumps/", {"Accept": "application/json"})
+    reply = dumps_client.get("/dumps/", {"Accept": "application/json"})
     assert reply.status == 200
     listing = json.loads(reply.body)["dumps"]
     assert [d["name"] for d in listing] == NAMES[:-1]
@@ -119,8 +119,8 @@ def test_dumps_listing_gives_size_and_checksum(dumps_server, dumps):
         data = (directory / entry["name"]).read_bytes()
         assert entry["bytes"] == len(data)
         assert entry["sha256"] == hashlib.sha256(data).hexdigest()
-        assert entry["url"] == dumps_server.url + "dumps/" + entry["name"]
-    page = dumps_server.get("/dumps/", {"Accept": "text/html"})
+        assert entry["url"] == dumps_client.url + "dumps/" + entry["name"]
+    page = dumps_client.get("/dumps/", {"Accept": "text/html"})
     assert page.media_type == "text/html"
     for entry in listing:
         assert entry["sha256"] in page.text and f'href="{entry["name"]}"' in page.text
@@ -138,9 +138,9 @@ def test_dumps_listing_gives_size_and_checksum(dumps_server, dumps):
         ("SHA256SUMS", "text/plain"),
     ],
 )
-def test_dump_files_are_served_with_their_media_type(dumps_server, dumps, name, media_type):
+def test_dump_files_are_served_with_their_media_type(dumps_client, dumps, name, media_type):
     directory, _ = dumps
-    reply = dumps_server.get("/dumps/" + name)
+    reply = dumps_client.get("/dumps/" + name)
     assert reply.status == 200
     assert reply.media_type == media_type
     assert reply.body == (directory / name).read_bytes()
@@ -148,17 +148,17 @@ def test_dump_files_are_served_with_their_media_type(dumps_server, dumps, name, 
     if name != "SHA256SUMS":
         etag = reply.headers["ETag"]
         assert etag.strip('"') == hashlib.sha256(reply.body).hexdigest()
-        assert dumps_server.get("/dumps/" + name, {"If-None-Match": etag}).status == 304
+        assert dumps_client.get("/dumps/" + name, {"If-None-Match": etag}).status == 304
 
 
 @pytest.mark.parametrize("path", ["/dumps/rcp.rdf", "/dumps/.rcp.ttl.tmp", "/dumps/..%2Frcp.trig", "/dumps/x/y"])
-def test_only_dump_files_are_served(dumps_server, path):
-    assert dumps_server.get(path).status == 404
+def test_only_dump_files_are_served(dumps_client, path):
+    assert dumps_client.get(path).status == 404
 
 
-def test_void_description_is_served_from_the_metadata_graph(dumps_server):
+def test_void_description_is_served_from_the_metadata_graph(dumps_client):
     for path in ("/.well-known/void", "/dataset"):
-        reply = dumps_server.get(path, {"Accept": "text/turtle"})
+        reply = dumps_client.get(path, {"Accept": "text/turtle"})
         assert reply.status == 200
         assert reply.media_type == "text/turtle"
         graph = Graph().parse(data=reply.body, format="turtle")
@@ -168,35 +168,35 @@ def test_void_description_is_served_from_the_metadata_graph(dumps_server):
         assert (main, DCTERMS.license, CC_BY) in graph
         assert (main, VOID.sparqlEndpoint, URIRef("https://w3id.org/rcpkg/sparql")) in graph
         assert (main, VOID.triples, Literal(125)) in graph
-    jsonld = dumps_server.get("/.well-known/void", {"Accept": "application/ld+json"})
+    jsonld = dumps_client.get("/.well-known/void", {"Accept": "application/ld+json"})
     assert jsonld.media_type == "application/ld+json"
     assert len(Graph().parse(data=jsonld.body, format="json-ld")) == len(graph)
-    assert dumps_server.get("/.well-known/void", {"Accept": "image/png"}).status == 406
+    assert dumps_client.get("/.well-known/void", {"Accept": "image/png"}).status == 406
 
 
 # ------------------------------------------------------------------------------------------- ranges
 
 
-def test_a_byte_range_is_answered_with_206(dumps_server, dumps):
+def test_a_byte_range_is_answered_with_206(dumps_client, dumps):
     directory, _ = dumps
-    reply = dumps_server.get("/dumps/rcp.nt", {"Range": "bytes=0-9"})
+    reply = dumps_client.get("/dumps/rcp.nt", {"Range": "bytes=0-9"})
     assert reply.status == 206
     assert reply.body == (directory / "rcp.nt").read_bytes()[:10]
     assert reply.headers["Content-Range"].startswith("bytes 0-9/")
 
 
 @pytest.mark.parametrize("header", ["bytes=abc", "bytes=5-2", "bytes=", "lines=0-9", "bytes=0-1,4-5", "bytes 0-9"])
-def test_an_invalid_range_header_is_ignored_and_the_whole_file_sent(dumps_server, dumps, header):
+def test_an_invalid_range_header_is_ignored_and_the_whole_file_sent(dumps_client, dumps, header):
     directory, _ = dumps
-    reply = dumps_server.get("/dumps/rcp.ttl", {"Range": header})
+    reply = dumps_client.get("/dumps/rcp.ttl", {"Range": header})
     assert reply.status == 200
     assert reply.body == (directory / "rcp.ttl").read_bytes()
     assert "Content-Range" not in reply.headers
 
 
-def test_a_valid_range_beyond_the_end_is_416(dumps_server, dumps):
+def test_a_valid_range_beyond_the_end_is_416(dumps_client, dumps):
     directory, _ = dumps
-    reply = dumps_server.get("/dumps/rcp.ttl", {"Range": "bytes=999999999-"})
+    reply = dumps_client.get("/dumps/rcp.ttl", {"Range": "bytes=999999999-"})
     assert reply.status == 416
     assert reply.headers["Content-Range"] == f"bytes */{(directory / 'rcp.ttl').stat().st_size}"
 
@@ -204,35 +204,35 @@ def test_a_valid_range_beyond_the_end_is_416(dumps_server, dumps):
 # ------------------------------------------------------------------------------ dates and validators
 
 
-def test_dumps_and_void_carry_the_date_the_data_states_not_file_times(dumps_server, server_factory, dumps, tmp_path):
+def test_dumps_and_void_carry_the_date_the_data_states_not_file_times(dumps_client, client_factory, dumps, tmp_path):
     directory, _ = dumps
     # a second build of the same inputs, written at another time
     rebuilt = tmp_path / "rebuilt"
     write_dumps(fixture_dataset(directory / "rcp.trig"), rebuilt)
     for path in rebuilt.iterdir():
         os.utime(path, (1_700_000_000, 1_700_000_000))
-    again = server_factory(rebuilt / "rcp.trig")
+    again = client_factory(rebuilt / "rcp.trig")
     for path in ["/dumps/" + name for name in NAMES] + ["/.well-known/void", "/sparql?query=ASK%7B%7D"]:
-        a, b = dumps_server.get(path), again.get(path)
+        a, b = dumps_client.get(path), again.get(path)
         assert a.status == b.status == 200, path
         assert parsedate_to_datetime(a.headers["Last-Modified"]) == BUILT, path
         assert a.headers["Last-Modified"] == b.headers["Last-Modified"], path
         assert a.headers.get("ETag") == b.headers.get("ETag"), path
-    void = Graph().parse(data=dumps_server.get("/.well-known/void", {"Accept": "text/turtle"}).body, format="turtle")
+    void = Graph().parse(data=dumps_client.get("/.well-known/void", {"Accept": "text/turtle"}).body, format="turtle")
     assert void.value(URIRef("https://w3id.org/rcpkg/dataset"), DCTERMS.modified).toPython() == BUILT
-    assert dumps_server.get("/dumps/rcp.ttl", {"If-Modified-Since": a.headers["Last-Modified"]}).status == 304
+    assert dumps_client.get("/dumps/rcp.ttl", {"If-Modified-Since": a.headers["Last-Modified"]}).status == 304
 
 
-def test_dumps_of_another_build_than_the_loaded_one_get_no_last_modified(server_factory, endpoint_fixture, tmp_path):
+def test_dumps_of_another_build_than_the_loaded_one_get_no_last_modified(client_factory, endpoint_fixture, tmp_path):
     directory = tmp_path / "dumps"
     write_dumps(fixture_dataset(endpoint_fixture), directory)
-    server = server_factory(directory / "rcp.trig")
-    before = server.get("/dumps/rcp.ttl")
+    client = client_factory(directory / "rcp.trig")
+    before = client.get("/dumps/rcp.ttl")
     assert parsedate_to_datetime(before.headers["Last-Modified"]) == BUILT
-    # rebuilt with other data while the server keeps the old dataset loaded
+    # rebuilt with other data while the application keeps the old dataset loaded
     extra = (URIRef("https://w3id.org/rcpkg/id/country/xyz"), RDFS.label, Literal("Xyz", lang="en"))
     write_dumps(fixture_dataset(endpoint_fixture, (extra,)), directory)
-    after = server.get("/dumps/rcp.ttl")
+    after = client.get("/dumps/rcp.ttl")
     assert after.status == 200 and after.body == (directory / "rcp.ttl").read_bytes()
     assert after.headers["ETag"] != before.headers["ETag"]
     assert "Last-Modified" not in after.headers
@@ -241,12 +241,12 @@ def test_dumps_of_another_build_than_the_loaded_one_get_no_last_modified(server_
 # -------------------------------------------------------------------------------------------- prefixes
 
 
-def test_void_description_binds_only_meaningful_prefixes(dumps_server):
-    turtle = dumps_server.get("/.well-known/void", {"Accept": "text/turtle"}).text
+def test_void_description_binds_only_meaningful_prefixes(dumps_client):
+    turtle = dumps_client.get("/.well-known/void", {"Accept": "text/turtle"}).text
     declared = {line.split()[1] for line in turtle.splitlines() if line.startswith("@prefix")}
     assert {"void:", "dcat:", "dcterms:", "sd:", "foaf:"} <= declared
     assert not {p for p in declared if p.startswith("ns")}
     assert "brick:" not in declared and "csvw:" not in declared
     for accept in ("application/rdf+xml", "application/ld+json"):
-        body = dumps_server.get("/.well-known/void", {"Accept": accept}).text
+        body = dumps_client.get("/.well-known/void", {"Accept": accept}).text
         assert "ns1" not in body and "brick" not in body, accept

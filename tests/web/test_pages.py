@@ -1,4 +1,4 @@
-"""The HTML pages over real HTTP, checked against the knowledge base itself (read with rdflib, not through
+"""The HTML pages (Flask's test client), checked against the knowledge base itself (read with rdflib, not through
 the server): the home page and its runnable questions, process, country and theme pages, provenance,
 links out, the ontology documentation, search, the pictures, and the shape of the HTML."""
 
@@ -109,33 +109,33 @@ def get_page(server, path: str) -> tuple[str, Page]:
 # -------------------------------------------------------------------------------------------- home
 
 
-def test_home_says_what_the_dataset_is_with_its_figures(kb_server, kb):
-    text, page = get_page(kb_server, "/")
+def test_home_says_what_the_dataset_is_with_its_figures(kb_client, kb):
+    text, page = get_page(kb_client, "/")
     assert "IOM matrix" in text
     processes = len(set(kb.subjects(RDF.type, URIRef(RCP + "RegionalConsultativeProcess"))))
     assert re.search(rf"<strong>{processes}</strong> processes", text)
     assert page.count("h1") == 1
 
 
-def test_home_links_every_dump_that_exists_and_each_answers(kb_server):
-    _, page = get_page(kb_server, "/")
+def test_home_links_every_dump_that_exists_and_each_answers(kb_client):
+    _, page = get_page(kb_client, "/")
     dumps = sorted(h for h in page.hrefs() if h.startswith("/dumps/") and h != "/dumps/")
     assert {"/dumps/rcp.ttl", "/dumps/rcp.trig", "/dumps/rcp.nt"} <= set(dumps)
     for href in dumps + ["/dumps/"]:
-        assert kb_server.request("HEAD", href).status == 200, href
+        assert kb_client.request("HEAD", href).status == 200, href
 
 
-def test_home_shows_every_competency_question_and_each_runs_from_its_form(kb_server):
+def test_home_shows_every_competency_question_and_each_runs_from_its_form(kb_client):
     examples = read_examples(paths.queries_dir())
     assert len(examples) >= 5
-    text, page = get_page(kb_server, "/")
+    text, page = get_page(kb_client, "/")
     runnable = {f["fields"].get("query"): f for f in page.forms if f["attrs"].get("action") == "/sparql"}
     for ex in examples:
         assert ex.question.split(".")[0][:60] in text.replace("&#39;", "'").replace("&#34;", '"'), ex.name
         form = runnable.get(ex.query)
         assert form is not None, f"no form runs {ex.name}.rq"
         assert form["attrs"]["method"] == "post" and form["fields"]["format"] == "html"
-        reply = kb_server.request(
+        reply = kb_client.request(
             "POST",
             "/sparql",
             {"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html"},
@@ -146,20 +146,20 @@ def test_home_shows_every_competency_question_and_each_runs_from_its_form(kb_ser
         assert 'id="result"' in reply.text
 
 
-def test_home_query_form_posts_to_the_endpoint_and_answers_a_table(kb_server):
-    _, page = get_page(kb_server, "/")
+def test_home_query_form_posts_to_the_endpoint_and_answers_a_table(kb_client):
+    _, page = get_page(kb_client, "/")
     form = next(f for f in page.forms if "query-text" in str(f) or f["attrs"].get("class") == "query")
     assert form["attrs"]["action"] == "/sparql" and form["attrs"]["method"] == "post"
     assert form["fields"]["format"] == "html"
-    reply = kb_server.request(
+    reply = kb_client.request(
         "POST", "/sparql", {"Content-Type": "application/x-www-form-urlencoded"}, urlencode(form["fields"])
     )
     assert reply.status == 200
     assert "<table" in reply.text and "Budapest Process" in reply.text
 
 
-def test_home_has_the_three_pictures_inline_and_well_formed(kb_server):
-    text, _ = get_page(kb_server, "/")
+def test_home_has_the_three_pictures_inline_and_well_formed(kb_client):
+    text, _ = get_page(kb_client, "/")
     svgs = re.findall(r"<svg .*?</svg>", text, flags=re.S)
     assert len(svgs) == 3
     titles = set()
@@ -172,8 +172,8 @@ def test_home_has_the_three_pictures_inline_and_well_formed(kb_server):
 # -------------------------------------------------------------------------------------------- charts
 
 
-def test_matrix_has_one_mark_per_country_and_process_pair(kb_server, kb, memberships):
-    reply = kb_server.get("/charts/matrix.svg")
+def test_matrix_has_one_mark_per_country_and_process_pair(kb_client, kb, memberships):
+    reply = kb_client.get("/charts/matrix.svg")
     assert reply.status == 200 and reply.media_type == "image/svg+xml"
     root = ET.fromstring(reply.body)
     marks = root.findall(".//{http://www.w3.org/2000/svg}rect[@data-role]")
@@ -187,8 +187,8 @@ def test_matrix_has_one_mark_per_country_and_process_pair(kb_server, kb, members
     assert len(members) == len(current)
 
 
-def test_overlap_diagonal_is_each_process_count_of_current_member_governments(kb_server, memberships, kb):
-    root = ET.fromstring(kb_server.get("/charts/overlap.svg").body)
+def test_overlap_diagonal_is_each_process_count_of_current_member_governments(kb_client, memberships, kb):
+    root = ET.fromstring(kb_client.get("/charts/overlap.svg").body)
     countries = set(kb.subjects(RDF.type, URIRef(RCP + "Country"))) | set(
         kb.subjects(RDF.type, URIRef(RCP + "Territory"))
     )
@@ -206,28 +206,28 @@ def test_overlap_diagonal_is_each_process_count_of_current_member_governments(kb
     assert diagonal == expected
 
 
-def test_timeline_places_every_process_with_a_year(kb_server, kb):
-    root = ET.fromstring(kb_server.get("/charts/timeline.svg").body)
+def test_timeline_places_every_process_with_a_year(kb_client, kb):
+    root = ET.fromstring(kb_client.get("/charts/timeline.svg").body)
     years = sorted(int(str(y)[:4]) for y in kb.objects(None, URIRef(RCP + "yearEstablished")))
     dots = root.findall(".//{http://www.w3.org/2000/svg}circle")
     assert sorted(int(d.get("data-year")) for d in dots) == years
 
 
-def test_unknown_chart_is_404(kb_server):
-    assert kb_server.get("/charts/pie.svg").status == 404
+def test_unknown_chart_is_404(kb_client):
+    assert kb_client.get("/charts/pie.svg").status == 404
 
 
 # ------------------------------------------------------------------------------------ generated pages
 
 
-def test_every_process_page_has_a_table_per_role_listing_every_participant(kb_server, kb, memberships):
+def test_every_process_page_has_a_table_per_role_listing_every_participant(kb_client, kb, memberships):
     by_process = defaultdict(list)
     for p, m, r, _s in memberships:
         by_process[p].append((m, r))
     processes = sorted(str(p) for p in kb.subjects(RDF.type, URIRef(RCP + "RegionalConsultativeProcess")))
     assert len(processes) >= 14
     for process in processes:
-        text, page = get_page(kb_server, local(process))
+        text, page = get_page(kb_client, local(process))
         hrefs = page.hrefs()
         assert 'id="participants"' in text, process
         for member, _role in by_process[process]:
@@ -237,9 +237,9 @@ def test_every_process_page_has_a_table_per_role_listing_every_participant(kb_se
         assert headings == len(roles), process
 
 
-def test_process_page_lists_its_themes_and_priorities_in_order(kb_server, kb):
+def test_process_page_lists_its_themes_and_priorities_in_order(kb_client, kb):
     process = URIRef(BASE + "id/process/soderkoping-process")
-    text, page = get_page(kb_server, local(str(process)))
+    text, page = get_page(kb_client, local(str(process)))
     for prop in ("hasPriority", "hasMainArea"):
         items = sorted(
             kb.objects(process, URIRef(RCP + prop)), key=lambda i: int(kb.value(i, URIRef(RCP + "position")))
@@ -250,9 +250,9 @@ def test_process_page_lists_its_themes_and_priorities_in_order(kb_server, kb):
         assert local(str(theme)) in page.hrefs()
 
 
-def test_process_page_shows_the_source_cells_it_comes_from(kb_server, kb):
+def test_process_page_shows_the_source_cells_it_comes_from(kb_client, kb):
     process = URIRef(BASE + "id/process/budapest-process")
-    text, _ = get_page(kb_server, local(str(process)))
+    text, _ = get_page(kb_client, local(str(process)))
     assert 'id="provenance"' in text
     cells = list(kb.objects(process, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")))
     assert cells
@@ -264,21 +264,21 @@ def test_process_page_shows_the_source_cells_it_comes_from(kb_server, kb):
         assert snippet.replace("&", "&amp;").replace("'", "&#39;") in text
 
 
-def test_every_country_page_lists_each_process_it_takes_part_in_with_its_role(kb_server, kb, memberships):
+def test_every_country_page_lists_each_process_it_takes_part_in_with_its_role(kb_client, kb, memberships):
     by_country = defaultdict(set)
     for p, m, r, _s in memberships:
         if m.startswith(BASE + "id/country/"):
             by_country[m].add((p, r))
     assert len(by_country) > 100
     for country, roles in sorted(by_country.items()):
-        text, page = get_page(kb_server, local(country))
+        text, page = get_page(kb_client, local(country))
         section = text.split('id="takes-part"', 1)[1].split("</section>", 1)[0]
         for process, role in roles:
             assert f'href="{local(process)}"' in section, (country, process)
             assert f'/{role}">' in section or f">{role}<" in section, (country, process, role)
 
 
-def test_every_theme_page_lists_the_processes_that_discuss_it(kb_server, kb):
+def test_every_theme_page_lists_the_processes_that_discuss_it(kb_client, kb):
     themes = {str(t) for t in kb.objects(None, DCTERMS.subject) if str(t).startswith(BASE + "id/theme/")}
     assert themes
     rcp_class = URIRef(RCP + "RegionalConsultativeProcess")
@@ -292,41 +292,41 @@ def test_every_theme_page_lists_the_processes_that_discuss_it(kb_server, kb):
                 for parent in kb.subjects(URIRef(RCP + prop), s):
                     if parent in processes:
                         expected.add(str(parent))
-        text, _ = get_page(kb_server, local(theme))
+        text, _ = get_page(kb_client, local(theme))
         section = text.split('id="discussed-by"', 1)[1].split("</section>", 1)[0]
         shown = {BASE + h[1:] for h in re.findall(r'<th scope="row"><a href="(/id/process/[^"]+)"', section)}
         assert shown == expected, theme
 
 
-def test_pages_link_out_to_wikidata_and_geonames(kb_server, kb):
+def test_pages_link_out_to_wikidata_and_geonames(kb_client, kb):
     same_as = URIRef("https://schema.org/sameAs")
     checked = 0
     for iri in (BASE + "id/country/hun", BASE + "id/organization/iom", BASE + "id/process/budapest-process"):
         targets = {str(o) for o in kb.objects(URIRef(iri), same_as)}
-        _, page = get_page(kb_server, local(iri))
+        _, page = get_page(kb_client, local(iri))
         assert targets <= page.hrefs(), iri
         checked += len(targets)
     assert checked >= 2
 
 
-def test_what_points_here_lists_incoming_links(kb_server):
-    text, page = get_page(kb_server, "/id/role/observer")
+def test_what_points_here_lists_incoming_links(kb_client):
+    text, page = get_page(kb_client, "/id/role/observer")
     assert 'id="incoming"' in text
     assert any(h.startswith("/id/membership/") and h.endswith("/observer") for h in page.hrefs())
 
 
-def test_inferred_values_are_marked(kb_server):
-    text, _ = get_page(kb_server, "/id/process/budapest-process")
+def test_inferred_values_are_marked(kb_client):
+    text, _ = get_page(kb_client, "/id/process/budapest-process")
     assert 'class="inferred"' in text
 
 
 # --------------------------------------------------------------------------------------- ontology
 
 
-def test_ontology_page_documents_every_term_with_an_anchor(kb_server, kb):
-    reply = kb_server.get("/ontology", {"Accept": "text/html"})
+def test_ontology_page_documents_every_term_with_an_anchor(kb_client, kb):
+    reply = kb_client.get("/ontology", {"Accept": "text/html"})
     assert reply.status == 303
-    text, page = get_page(kb_server, "/ontology")
+    text, page = get_page(kb_client, "/ontology")
     ontology = kb.graph(URIRef(BASE + "graph/ontology"))
     terms = {
         str(s)
@@ -342,11 +342,11 @@ def test_ontology_page_documents_every_term_with_an_anchor(kb_server, kb):
     for scheme in ontology.subjects(RDF.type, SKOS.ConceptScheme):
         assert local(str(scheme)) in page.hrefs()
     assert "/doc/ontology.ttl" in page.hrefs()
-    assert kb_server.get("/doc/ontology.ttl").status == 200
+    assert kb_client.get("/doc/ontology.ttl").status == 200
 
 
-def test_ontology_page_gives_domains_and_ranges(kb_server):
-    text, _ = get_page(kb_server, "/ontology")
+def test_ontology_page_gives_domains_and_ranges(kb_client):
+    text, _ = get_page(kb_client, "/ontology")
     term = text.split('id="yearEstablished"', 1)[1].split("</section>", 1)[0]
     assert "Domain" in term and "Range" in term and "xsd:gYear" in term
 
@@ -364,26 +364,26 @@ def test_ontology_page_gives_domains_and_ranges(kb_server):
         ("IOM", "/id/organization/iom"),
     ],
 )
-def test_search_finds_by_name_ignoring_case_and_accents(kb_server, q, first):
-    text, page = get_page(kb_server, "/search?" + urlencode({"q": q}))
+def test_search_finds_by_name_ignoring_case_and_accents(kb_client, q, first):
+    text, page = get_page(kb_client, "/search?" + urlencode({"q": q}))
     results = re.findall(r'<li><a href="([^"]+)"', text.split('id="results"', 1)[1])
     assert results[0] == first
 
 
-def test_search_bp_finds_the_bali_process(kb_server):
-    reply = kb_server.get("/search?q=BP&format=json")
+def test_search_bp_finds_the_bali_process(kb_client):
+    reply = kb_client.get("/search?q=BP&format=json")
     assert reply.status == 200 and reply.media_type == "application/json"
     iris = [r["iri"] for r in json.loads(reply.body)["results"]]
     assert BASE + "id/process/bali-process" in iris[:3]
 
 
-def test_search_refuses_bad_input_with_400(kb_server):
-    assert kb_server.get("/search?" + urlencode({"q": "x" * 201})).status == 400
-    assert kb_server.get("/search?q=bali&format=xml").status == 400
+def test_search_refuses_bad_input_with_400(kb_client):
+    assert kb_client.get("/search?" + urlencode({"q": "x" * 201})).status == 400
+    assert kb_client.get("/search?q=bali&format=xml").status == 400
 
 
-def test_search_with_nothing_found_says_so(kb_server):
-    text, _ = get_page(kb_server, "/search?q=zzzzqqq")
+def test_search_with_nothing_found_says_so(kb_client):
+    text, _ = get_page(kb_client, "/search?q=zzzzqqq")
     assert "0 results" in text and "Nothing matches" in text
 
 
@@ -402,10 +402,10 @@ def test_search_with_nothing_found_says_so(kb_server):
         "/id/nothing-here",
     ],
 )
-def test_pages_are_semantic_html_without_scripts_and_fit_a_phone(pages_server, path):
-    reply = pages_server.get(path, {"Accept": "text/html"})
+def test_pages_are_semantic_html_without_scripts_and_fit_a_phone(pages_client, path):
+    reply = pages_client.get(path, {"Accept": "text/html"})
     if reply.status == 303:
-        reply = pages_server.get(reply.headers["Location"].split(pages_server.url.rstrip("/"), 1)[-1])
+        reply = pages_client.get(reply.headers["Location"].split(pages_client.url.rstrip("/"), 1)[-1])
     text = reply.text
     page = Page(text)
     assert '<html lang="en">' in text
@@ -420,10 +420,10 @@ def test_pages_are_semantic_html_without_scripts_and_fit_a_phone(pages_server, p
             pytest.fail(f"{path}: a table header without scope")
         if t == "a":
             assert a.get("href"), f"{path}: a link without href"
-    css = pages_server.get("/static/style.css")
+    css = pages_client.get("/static/style.css")
     assert css.status == 200 and css.media_type == "text/css"
 
 
 @pytest.fixture(scope="module")
-def pages_server(server_factory):
-    return server_factory(FIXTURE)
+def pages_client(client_factory):
+    return client_factory(FIXTURE)

@@ -1,4 +1,5 @@
-"""The SPARQL 1.1 Protocol over real HTTP on 127.0.0.1: requests, formats, negotiation, statuses."""
+"""The SPARQL 1.1 Protocol: requests, formats, negotiation, statuses (Flask's test client), and real clients
+(SPARQLWrapper, rdflib's SPARQLStore, curl) over HTTP on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -46,8 +47,8 @@ def names_from_json(body: bytes) -> list[str]:
     return [b["name"]["value"] for b in data["results"]["bindings"]]
 
 
-def count(server, **params) -> int:
-    reply = server.query(COUNT, "application/sparql-results+json", **params)
+def count(client, **params) -> int:
+    reply = client.query(COUNT, "application/sparql-results+json", **params)
     assert reply.status == 200, reply.text
     return int(json.loads(reply.body)["results"]["bindings"][0]["n"]["value"])
 
@@ -56,16 +57,16 @@ def count(server, **params) -> int:
 
 
 @pytest.mark.parametrize("method", ["GET", "POST", "POST-direct"])
-def test_query_by_get_post_form_and_post_body_give_the_same_answer(server, method):
-    reply = server.query(PROCESSES, "application/sparql-results+json", method=method)
+def test_query_by_get_post_form_and_post_body_give_the_same_answer(client, method):
+    reply = client.query(PROCESSES, "application/sparql-results+json", method=method)
     assert reply.status == 200, reply.text
     assert reply.content_type == "application/sparql-results+json; charset=utf-8"
     assert names_from_json(reply.body) == EXPECTED_NAMES
 
 
-def test_post_body_with_latin1_charset_is_decoded(server):
+def test_post_body_with_latin1_charset_is_decoded(client):
     text = PREFIXES + 'SELECT ?p WHERE { ?p rdfs:label "Söderköping Process"@en }'
-    reply = server.request(
+    reply = client.request(
         "POST",
         "/sparql",
         {"Content-Type": "application/sparql-query; charset=iso-8859-1", "Accept": "text/csv"},
@@ -75,8 +76,8 @@ def test_post_body_with_latin1_charset_is_decoded(server):
     assert reply.text.splitlines()[1] == ID + "process/soderkoping-process"
 
 
-def test_head_request_has_headers_and_no_body(server):
-    reply = server.request("HEAD", "/sparql?" + urlencode({"query": PROCESSES}))
+def test_head_request_has_headers_and_no_body(client):
+    reply = client.request("HEAD", "/sparql?" + urlencode({"query": PROCESSES}))
     assert reply.status == 200
     assert reply.body == b""
     assert reply.media_type == "application/sparql-results+json"
@@ -94,8 +95,8 @@ def test_head_request_has_headers_and_no_body(server):
         ("text/tab-separated-values", ox.QueryResultsFormat.TSV),
     ],
 )
-def test_select_results_parse_in_the_format_claimed(server, accept, fmt):
-    reply = server.query(MEMBERS, accept)
+def test_select_results_parse_in_the_format_claimed(client, accept, fmt):
+    reply = client.query(MEMBERS, accept)
     assert reply.status == 200
     assert reply.content_type == f"{accept}; charset=utf-8"
     if fmt == ox.QueryResultsFormat.CSV:  # lossy: plain values
@@ -117,12 +118,12 @@ def test_select_results_parse_in_the_format_claimed(server, accept, fmt):
         ("application/rdf+xml", "xml"),
     ],
 )
-def test_construct_results_parse_in_the_format_claimed_and_agree(server, accept, rdflib_format):
-    reply = server.query(CONSTRUCT, accept)
+def test_construct_results_parse_in_the_format_claimed_and_agree(client, accept, rdflib_format):
+    reply = client.query(CONSTRUCT, accept)
     assert reply.status == 200, reply.text
     assert reply.content_type == f"{accept}; charset=utf-8"
     graph = Graph().parse(data=reply.body, format=rdflib_format)
-    reference = Graph().parse(data=server.query(CONSTRUCT, "application/n-triples").body, format="nt")
+    reference = Graph().parse(data=client.query(CONSTRUCT, "application/n-triples").body, format="nt")
     assert len(graph) == 6
     assert graph.isomorphic(reference)
     # literals with tabs, quotes and newlines survive every format
@@ -130,17 +131,17 @@ def test_construct_results_parse_in_the_format_claimed_and_agree(server, accept,
     assert texts == {'Turkey\ttab "quoted"\nnewline'}
 
 
-def test_describe_returns_the_resource_description(server):
-    reply = server.query(f"DESCRIBE <{ID}country/pol>", "text/turtle")
+def test_describe_returns_the_resource_description(client):
+    reply = client.query(f"DESCRIBE <{ID}country/pol>", "text/turtle")
     assert reply.status == 200
     graph = Graph().parse(data=reply.body, format="turtle")
     assert (URIRef(ID + "country/pol"), URIRef(RCP + "iso3166Alpha3"), None) in graph
 
 
 @pytest.mark.parametrize("accept", ["application/sparql-results+json", "application/sparql-results+xml"])
-def test_ask_answers_true_and_false(server, accept):
+def test_ask_answers_true_and_false(client, accept):
     for query, expected in ((ASK_TRUE, True), (ASK_FALSE, False)):
-        reply = server.query(query, accept)
+        reply = client.query(query, accept)
         assert reply.status == 200
         fmt = ox.QueryResultsFormat.JSON if "json" in accept else ox.QueryResultsFormat.XML
         assert bool(ox.parse_query_results(reply.body, format=fmt)) is expected
@@ -284,8 +285,8 @@ def test_curl_get_post_and_compressed(server):
         ("application/sparql-results+json;q=0, */*", "application/sparql-results+xml"),
     ],
 )
-def test_accept_header_with_q_values_chooses_the_format(server, accept, expected):
-    reply = server.query(PROCESSES, accept)
+def test_accept_header_with_q_values_chooses_the_format(client, accept, expected):
+    reply = client.query(PROCESSES, accept)
     assert reply.status == 200
     assert reply.media_type == expected
     assert reply.content_type.endswith("; charset=utf-8")
@@ -305,14 +306,14 @@ def test_accept_header_with_q_values_chooses_the_format(server, accept, expected
         (PROCESSES, "text/csv", "text/csv"),
     ],
 )
-def test_format_parameter_overrides_accept(server, query, fmt, expected):
-    reply = server.query(query, "application/sparql-results+xml, text/turtle", format=fmt)
+def test_format_parameter_overrides_accept(client, query, fmt, expected):
+    reply = client.query(query, "application/sparql-results+xml, text/turtle", format=fmt)
     assert reply.status == 200, reply.text
     assert reply.media_type == expected
 
 
-def test_html_results_for_browsers(server):
-    reply = server.query(PROCESSES, "text/html", format="html")
+def test_html_results_for_browsers(client):
+    reply = client.query(PROCESSES, "text/html", format="html")
     assert reply.status == 200
     assert reply.media_type == "text/html"
     assert "<table" in reply.text and "Söderköping Process" in reply.text
@@ -330,8 +331,8 @@ def test_html_results_for_browsers(server):
         (PROCESSES, "*/*", {"format": "turtle"}),
     ],
 )
-def test_406_when_no_acceptable_format(server, query, accept, params):
-    reply = server.query(query, accept, **params)
+def test_406_when_no_acceptable_format(client, query, accept, params):
+    reply = client.query(query, accept, **params)
     assert reply.status == 406
     assert reply.media_type == "text/plain"
     assert "available" in reply.text
@@ -340,8 +341,8 @@ def test_406_when_no_acceptable_format(server, query, accept, params):
 # ------------------------------------------------------------------------------- errors, read-only
 
 
-def test_malformed_query_gets_400_with_the_parser_message(server):
-    reply = server.query("SELECT * WHERE { ?s ?p ", "application/sparql-results+json")
+def test_malformed_query_gets_400_with_the_parser_message(client):
+    reply = client.query("SELECT * WHERE { ?s ?p ", "application/sparql-results+json")
     assert reply.status == 400
     assert reply.content_type == "text/plain; charset=utf-8"
     assert "error at 1:" in reply.text
@@ -378,8 +379,8 @@ def test_malformed_query_gets_400_with_the_parser_message(server):
         ),
     ],
 )
-def test_bad_requests_get_400_in_plain_text(server, method, path, headers, body):
-    reply = server.request(method, path, headers, body)
+def test_bad_requests_get_400_in_plain_text(client, method, path, headers, body):
+    reply = client.request(method, path, headers, body)
     assert reply.status == 400, reply.text
     assert reply.content_type == "text/plain; charset=utf-8"
     assert reply.text.strip()
@@ -409,28 +410,28 @@ UPDATE = f'INSERT DATA {{ GRAPH <{GRAPH}data> {{ <{ID}x> <{RCP}acronym> "X" }} }
         ("POST", "/sparql", {"Content-Type": "application/sparql-query"}, "DROP GRAPH <" + GRAPH + "data>"),
     ],
 )
-def test_updates_are_refused_and_change_nothing(server, method, path, headers, body):
-    before = count(server)
-    reply = server.request(method, path, headers, body)
+def test_updates_are_refused_and_change_nothing(client, method, path, headers, body):
+    before = count(client)
+    reply = client.request(method, path, headers, body)
     assert reply.status == 403
     assert "read-only" in reply.text
-    assert count(server) == before
-    ask = server.query(f"ASK {{ <{ID}x> ?p ?o }}", "application/sparql-results+json")
+    assert count(client) == before
+    ask = client.query(f"ASK {{ <{ID}x> ?p ?o }}", "application/sparql-results+json")
     assert json.loads(ask.body)["boolean"] is False
 
 
-def test_other_methods_get_405_and_other_bodies_415(server):
+def test_other_methods_get_405_and_other_bodies_415(client):
     for method in ("PUT", "DELETE", "PATCH"):
-        reply = server.request(method, "/sparql", {}, b"")
+        reply = client.request(method, "/sparql", {}, b"")
         assert reply.status == 405
         assert "GET" in reply.headers["Allow"] and "POST" in reply.headers["Allow"]
-    reply = server.request("POST", "/sparql", {"Content-Type": "text/plain"}, "ASK {}")
+    reply = client.request("POST", "/sparql", {"Content-Type": "text/plain"}, "ASK {}")
     assert reply.status == 415
-    reply = server.request("POST", "/sparql", {}, b"ASK {}")
+    reply = client.request("POST", "/sparql", {}, b"ASK {}")
     assert reply.status == 415
 
 
-def test_service_to_a_remote_endpoint_is_refused(server):
+def test_service_to_a_remote_endpoint_is_refused(client):
     for text in (
         "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
         "SELECT * WHERE { SERVICE SILENT <http://example.org/sparql> { ?s ?p ?o } }",
@@ -438,24 +439,24 @@ def test_service_to_a_remote_endpoint_is_refused(server):
         "SELECT * WHERE { \\u0053ERVICE <http://example.org/sparql> { ?s ?p ?o } }",
         "SELECT * WHERE { BIND(<http://example.org/sparql> AS ?e) SERVICE ?e { ?s ?p ?o } }",
     ):
-        reply = server.query(text, "application/sparql-results+json")
+        reply = client.query(text, "application/sparql-results+json")
         assert reply.status == 403, text
         assert "SERVICE" in reply.text
 
 
-def test_the_word_service_inside_strings_and_iris_is_not_a_service_clause(server):
+def test_the_word_service_inside_strings_and_iris_is_not_a_service_clause(client):
     text = 'SELECT ?x WHERE { BIND("SERVICE <http://example.org/>" AS ?x) } # SERVICE <http://e.org/>'
-    reply = server.query(text, "application/sparql-results+json")
+    reply = client.query(text, "application/sparql-results+json")
     assert reply.status == 200, reply.text
 
 
-def test_query_longer_than_the_limit_gets_413(server):
+def test_query_longer_than_the_limit_gets_413(client):
     text = "ASK {}" + " " * 40000
-    assert server.query(text, method="POST").status == 413
-    assert server.query(text, method="POST-direct").status == 413
+    assert client.query(text, method="POST").status == 413
+    assert client.query(text, method="POST-direct").status == 413
 
 
-def test_no_input_produces_a_5xx_or_a_traceback(server):
+def test_no_input_produces_a_5xx_or_a_traceback(client):
     attempts = [
         ("GET", "/sparql?query=%FF%FE", {}, None),
         (
@@ -484,7 +485,7 @@ def test_no_input_produces_a_5xx_or_a_traceback(server):
         ("GET", "/nowhere", {}, None),
     ]
     for method, path, headers, body in attempts:
-        reply = server.request(method, path, headers, body)
+        reply = client.request(method, path, headers, body)
         assert reply.status < 500, (path, reply.status, reply.text)
         assert b"Traceback" not in reply.body
 
@@ -492,18 +493,18 @@ def test_no_input_produces_a_5xx_or_a_traceback(server):
 # ---------------------------------------------------------------------------------- dataset
 
 
-def test_default_graph_is_the_union_of_the_named_graphs(server):
-    union = count(server)
+def test_default_graph_is_the_union_of_the_named_graphs(client):
+    union = count(client)
     per_graph = sum(
-        count(server, **{"default-graph-uri": GRAPH + g}) for g in ("data", "ontology", "inferred", "metadata")
+        count(client, **{"default-graph-uri": GRAPH + g}) for g in ("data", "ontology", "inferred", "metadata")
     )
     assert union == per_graph == 128
 
 
-def test_default_graph_uri_and_named_graph_uri_are_honoured(server):
-    assert count(server, **{"default-graph-uri": GRAPH + "inferred"}) == 6
+def test_default_graph_uri_and_named_graph_uri_are_honoured(client):
+    assert count(client, **{"default-graph-uri": GRAPH + "inferred"}) == 6
     text = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"
-    reply = server.get(
+    reply = client.get(
         "/sparql",
         {"Accept": "text/csv"},
         query=text,
@@ -518,15 +519,15 @@ def test_default_graph_uri_and_named_graph_uri_are_honoured(server):
             ("default-graph-uri", GRAPH + "metadata"),
         ]
     )
-    reply = server.request(
+    reply = client.request(
         "POST", "/sparql", {"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/csv"}, body
     )
     assert reply.text.splitlines()[1] == "9"
 
 
-def test_from_a_graph_of_the_dataset_is_answered(server):
+def test_from_a_graph_of_the_dataset_is_answered(client):
     text = f"SELECT (COUNT(*) AS ?n) FROM <{GRAPH}inferred> WHERE {{ ?s ?p ?o }}"
-    reply = server.query(text, "text/csv")
+    reply = client.query(text, "text/csv")
     assert reply.status == 200
     assert reply.text.splitlines()[1] == "6"
 
@@ -548,31 +549,31 @@ NO_QNAME = 'CONSTRUCT { <http://a/b> <http://a/1> "x" } WHERE {}'
         ('CONSTRUCT { <http://a/b> <http://a/c> "x\\u0002y" } WHERE {}', "application/rdf+xml", {}),
     ],
 )
-def test_xml_that_would_not_parse_is_refused_with_406_in_plain_text(server, query, accept, params):
-    reply = server.query(query, accept, **params)
+def test_xml_that_would_not_parse_is_refused_with_406_in_plain_text(client, query, accept, params):
+    reply = client.query(query, accept, **params)
     assert reply.status == 406, reply.text
     assert reply.content_type == "text/plain; charset=utf-8"
     assert "XML" in reply.text and "ask for" in reply.text
-    assert server.query("ASK {}").status == 200
+    assert client.query("ASK {}").status == 200
 
 
-def test_the_same_results_in_other_formats_and_good_xml_still_parse(server):
-    reply = server.query(CONTROL, "application/sparql-results+json")
+def test_the_same_results_in_other_formats_and_good_xml_still_parse(client):
+    reply = client.query(CONTROL, "application/sparql-results+json")
     assert json.loads(reply.body)["results"]["bindings"][0]["x"]["value"] == "a\u0001b"
-    assert Graph().parse(data=server.query(NO_QNAME, "text/turtle").body, format="turtle")
-    good = server.query('SELECT ?x WHERE { BIND("tab\\tand é" AS ?x) }', "application/sparql-results+xml")
+    assert Graph().parse(data=client.query(NO_QNAME, "text/turtle").body, format="turtle")
+    good = client.query('SELECT ?x WHERE { BIND("tab\\tand é" AS ?x) }', "application/sparql-results+xml")
     assert good.status == 200
     ET.fromstring(good.body)
-    rdf = server.query("CONSTRUCT WHERE { ?s ?p ?o }", "application/rdf+xml")
+    rdf = client.query("CONSTRUCT WHERE { ?s ?p ?o }", "application/rdf+xml")
     assert rdf.status == 200
     ET.fromstring(rdf.body)
     assert len(Graph().parse(data=rdf.body, format="xml")) == 128
 
 
-def test_rdf_documents_carry_no_rdflib_default_or_generated_prefixes(server):
-    turtle = server.query("CONSTRUCT WHERE { ?s ?p ?o }", "text/turtle").text
+def test_rdf_documents_carry_no_rdflib_default_or_generated_prefixes(client):
+    turtle = client.query("CONSTRUCT WHERE { ?s ?p ?o }", "text/turtle").text
     declared = {line.split()[1] for line in turtle.splitlines() if line.startswith("@prefix")}
     assert "rcp:" in declared and "brick:" not in declared and not any(p.startswith("ns1") for p in declared)
     for accept in ("text/turtle", "application/rdf+xml", "application/ld+json"):
-        text = server.get("/sparql", {"Accept": accept}).text  # the service description, written by rdflib
+        text = client.get("/sparql", {"Accept": accept}).text  # the service description, written by rdflib
         assert "ns1" not in text and "brick" not in text and "csvw" not in text, accept

@@ -22,33 +22,33 @@ BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
 @pytest.fixture(scope="module")
-def dated(server_factory, dated_fixture):
+def dated(client_factory, dated_fixture):
     """The endpoint over its fixture dataset, whose description states dcterms:modified MODIFIED."""
-    return server_factory(dated_fixture, query_timeout=2)
+    return client_factory(dated_fixture, query_timeout=2)
 
 
 def test_repeated_queries_carry_the_same_etag_and_last_modified(dated):
-    server = dated
-    first = server.query(QUERY, "application/sparql-results+json")
-    second = server.query(QUERY, "application/sparql-results+json")
+    client = dated
+    first = client.query(QUERY, "application/sparql-results+json")
+    second = client.query(QUERY, "application/sparql-results+json")
     assert first.headers["ETag"] == second.headers["ETag"]
     assert first.headers["ETag"].startswith('"')
     assert parsedate_to_datetime(first.headers["Last-Modified"]) == STATED
     assert first.headers["Last-Modified"] == second.headers["Last-Modified"]
     assert "max-age=" in first.headers["Cache-Control"]
     assert "Accept" in first.headers["Vary"]
-    other_format = server.query(QUERY, "text/csv")
-    other_query = server.query(QUERY + " LIMIT 3", "application/sparql-results+json")
+    other_format = client.query(QUERY, "text/csv")
+    other_query = client.query(QUERY + " LIMIT 3", "application/sparql-results+json")
     assert len({first.headers["ETag"], other_format.headers["ETag"], other_query.headers["ETag"]}) == 3
 
 
-def test_if_none_match_gets_304_without_a_body(server):
-    etag = server.query(QUERY, "text/csv").headers["ETag"]
-    reply = server.get("/sparql", {"Accept": "text/csv", "If-None-Match": etag}, query=QUERY)
+def test_if_none_match_gets_304_without_a_body(client):
+    etag = client.query(QUERY, "text/csv").headers["ETag"]
+    reply = client.get("/sparql", {"Accept": "text/csv", "If-None-Match": etag}, query=QUERY)
     assert reply.status == 304
     assert reply.body == b""
     assert reply.headers["ETag"] == etag
-    changed = server.get("/sparql", {"Accept": "text/csv", "If-None-Match": '"other"'}, query=QUERY)
+    changed = client.get("/sparql", {"Accept": "text/csv", "If-None-Match": '"other"'}, query=QUERY)
     assert changed.status == 200
 
 
@@ -61,14 +61,14 @@ def test_if_modified_since_gets_304_when_the_data_is_older(dated):
     assert dated.get("/sparql", {"If-Modified-Since": earlier}, query=QUERY).status == 200
 
 
-def test_last_modified_and_etag_come_from_the_data_not_the_file_time(server_factory, dated_fixture, tmp_path_factory):
+def test_last_modified_and_etag_come_from_the_data_not_the_file_time(client_factory, dated_fixture, tmp_path_factory):
     # The same bytes written at two different times (two builds of the same inputs) are served alike.
     copy = tmp_path_factory.mktemp("rebuilt") / "rcp.trig"
     shutil.copy(dated_fixture, copy)
     os.utime(dated_fixture, (1_000_000_000, 1_000_000_000))
     os.utime(copy, (1_700_000_000, 1_700_000_000))
-    first = server_factory(dated_fixture, workers=1, cache="false")
-    second = server_factory(copy, workers=1, cache="false")
+    first = client_factory(dated_fixture, cache="false")
+    second = client_factory(copy, cache="false")
     for path in ("/sparql?" + urlencode({"query": QUERY}), "/.well-known/void", "/doc/id/country/hun.ttl"):
         a, b = first.get(path), second.get(path)
         assert a.status == b.status == 200, path
@@ -77,49 +77,49 @@ def test_last_modified_and_etag_come_from_the_data_not_the_file_time(server_fact
         assert a.headers["Last-Modified"] == b.headers["Last-Modified"], path
 
 
-def test_data_stating_no_date_gets_no_last_modified_and_if_modified_since_is_not_trusted(server):
-    reply = server.query(QUERY, "application/sparql-results+json")
+def test_data_stating_no_date_gets_no_last_modified_and_if_modified_since_is_not_trusted(client):
+    reply = client.query(QUERY, "application/sparql-results+json")
     assert reply.status == 200 and reply.headers["ETag"]
     assert "Last-Modified" not in reply.headers
     later = format_datetime(datetime.now(UTC) + timedelta(days=1), usegmt=True)
-    assert server.get("/sparql", {"If-Modified-Since": later}, query=QUERY).status == 200
-    assert server.get("/sparql", {"If-None-Match": reply.headers["ETag"]}, query=QUERY).status == 304
+    assert client.get("/sparql", {"If-Modified-Since": later}, query=QUERY).status == 200
+    assert client.get("/sparql", {"If-None-Match": reply.headers["ETag"]}, query=QUERY).status == 304
 
 
-def test_queries_with_now_or_rand_are_neither_cached_nor_tagged(server):
-    reply = server.query("SELECT (NOW() AS ?t) (RAND() AS ?r) {}", "application/sparql-results+json")
+def test_queries_with_now_or_rand_are_neither_cached_nor_tagged(client):
+    reply = client.query("SELECT (NOW() AS ?t) (RAND() AS ?r) {}", "application/sparql-results+json")
     assert reply.status == 200
     assert "ETag" not in reply.headers
     assert reply.headers["Cache-Control"] == "no-store"
 
 
-def test_the_result_cache_answers_repeated_queries(server_factory, endpoint_fixture):
-    server = server_factory(endpoint_fixture, workers=1)
+def test_the_result_cache_answers_repeated_queries(client_factory, endpoint_fixture):
+    client = client_factory(endpoint_fixture)
     text = QUERY + " LIMIT 7"
-    first = server.query(text, "application/sparql-results+json")
-    second = server.query(text, "application/sparql-results+json")
+    first = client.query(text, "application/sparql-results+json")
+    second = client.query(text, "application/sparql-results+json")
     assert first.headers["X-Cache"] == "miss"
     assert second.headers["X-Cache"] == "hit"
     assert first.body == second.body
     # keyed by format too
-    assert server.query(text, "text/csv").headers["X-Cache"] == "miss"
+    assert client.query(text, "text/csv").headers["X-Cache"] == "miss"
     # and by dataset: default-graph-uri is part of the key
     g = "https://w3id.org/rcpkg/graph/inferred"
-    scoped = server.query(text, "application/sparql-results+json", **{"default-graph-uri": g})
+    scoped = client.query(text, "application/sparql-results+json", **{"default-graph-uri": g})
     assert scoped.headers["X-Cache"] == "miss"
     assert scoped.body != first.body
 
 
-def test_the_result_cache_can_be_switched_off(server_factory, endpoint_fixture):
-    server = server_factory(endpoint_fixture, workers=1, cache="false")
+def test_the_result_cache_can_be_switched_off(client_factory, endpoint_fixture):
+    client = client_factory(endpoint_fixture, cache="false")
     for _ in range(2):
-        reply = server.query(QUERY, "application/sparql-results+json")
+        reply = client.query(QUERY, "application/sparql-results+json")
         assert reply.status == 200
         assert "X-Cache" not in reply.headers
         assert "ETag" in reply.headers  # conditional requests still work
 
 
-def test_the_cache_key_and_etag_change_with_the_data(server_factory, endpoint_fixture, tmp_path_factory):
+def test_the_cache_key_and_etag_change_with_the_data(client_factory, endpoint_fixture, tmp_path_factory):
     copy = tmp_path_factory.mktemp("changed") / "rcp.trig"
     shutil.copy(endpoint_fixture, copy)
     with copy.open("a", encoding="utf-8") as fh:
@@ -127,8 +127,8 @@ def test_the_cache_key_and_etag_change_with_the_data(server_factory, endpoint_fi
             "\n<https://w3id.org/rcpkg/graph/data> { <https://w3id.org/rcpkg/id/country/xyz> "
             '<http://www.w3.org/2000/01/rdf-schema#label> "Xyz"@en . }\n'
         )
-    original = server_factory(endpoint_fixture, workers=1)
-    changed = server_factory(copy, workers=1)
+    original = client_factory(endpoint_fixture)
+    changed = client_factory(copy)
     a = original.query(QUERY, "application/sparql-results+json")
     b = changed.query(QUERY, "application/sparql-results+json")
     assert a.headers["ETag"] != b.headers["ETag"]
@@ -157,11 +157,11 @@ def test_small_results_are_not_gzipped(server):
     assert "Content-Encoding" not in reply.headers
 
 
-def test_cors_headers_and_preflight(server):
-    reply = server.query(SMALL)
+def test_cors_headers_and_preflight(client):
+    reply = client.query(SMALL)
     assert reply.headers["Access-Control-Allow-Origin"] == "*"
     assert "ETag" in reply.headers["Access-Control-Expose-Headers"]
-    preflight = server.request(
+    preflight = client.request(
         "OPTIONS",
         "/sparql",
         {
@@ -173,18 +173,18 @@ def test_cors_headers_and_preflight(server):
     assert preflight.status == 204
     assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
     assert "Content-Type" in preflight.headers["Access-Control-Allow-Headers"]
-    error = server.query("SELECT", "application/sparql-results+json")
+    error = client.query("SELECT", "application/sparql-results+json")
     assert error.status == 400
     assert error.headers["Access-Control-Allow-Origin"] == "*"
 
 
-def test_service_description_in_turtle_by_default(server):
+def test_service_description_in_turtle_by_default(client):
     for accept in (None, "*/*", "text/turtle"):
-        reply = server.get("/sparql", {"Accept": accept} if accept else {})
+        reply = client.get("/sparql", {"Accept": accept} if accept else {})
         assert reply.status == 200
         assert reply.content_type == "text/turtle; charset=utf-8"
     graph = Graph().parse(data=reply.body, format="turtle")
-    service = URIRef(server.endpoint)
+    service = URIRef(client.endpoint)
     assert (service, RDF.type, SD.Service) in graph
     assert (service, SD.endpoint, service) in graph
     assert (service, SD.supportedLanguage, SD.SPARQL11Query) in graph
@@ -198,15 +198,15 @@ def test_service_description_in_turtle_by_default(server):
     "accept,rdflib_format",
     [("application/ld+json", "json-ld"), ("application/rdf+xml", "xml"), ("application/n-triples", "nt")],
 )
-def test_service_description_in_other_rdf_formats(server, accept, rdflib_format):
-    reply = server.get("/sparql", {"Accept": accept})
+def test_service_description_in_other_rdf_formats(client, accept, rdflib_format):
+    reply = client.get("/sparql", {"Accept": accept})
     assert reply.media_type == accept
     graph = Graph().parse(data=reply.body, format=rdflib_format)
-    assert (URIRef(server.endpoint), RDF.type, SD.Service) in graph
+    assert (URIRef(client.endpoint), RDF.type, SD.Service) in graph
 
 
-def test_service_description_in_html_for_browsers_with_a_query_form(server):
-    reply = server.get("/sparql", {"Accept": BROWSER})
+def test_service_description_in_html_for_browsers_with_a_query_form(client):
+    reply = client.get("/sparql", {"Accept": BROWSER})
     assert reply.status == 200
     assert reply.media_type == "text/html"
     assert '<form method="get" action="sparql">' in reply.text
@@ -214,18 +214,18 @@ def test_service_description_in_html_for_browsers_with_a_query_form(server):
     assert "503" in reply.text  # the timeout status is stated
 
 
-def test_service_description_406_for_unusable_types(server):
-    assert server.get("/sparql", {"Accept": "image/png"}).status == 406
+def test_service_description_406_for_unusable_types(client):
+    assert client.get("/sparql", {"Accept": "image/png"}).status == 406
 
 
-def test_cached_answers_have_the_same_headers_and_body_as_fresh_ones(server_factory, endpoint_fixture):
-    server = server_factory(endpoint_fixture, workers=1)
+def test_cached_answers_have_the_same_headers_and_body_as_fresh_ones(client_factory, endpoint_fixture):
+    client = client_factory(endpoint_fixture)
     for accept_encoding in ("gzip", "identity"):
         for text in (SMALL, QUERY + " LIMIT 50"):
-            text = f"# headers test {accept_encoding}\n{text}"  # not asked before on this server
+            text = f"# headers test {accept_encoding}\n{text}"  # not asked before of this application
             headers = {"Accept": "application/sparql-results+xml", "Accept-Encoding": accept_encoding}
-            fresh = server.get("/sparql", headers, query=text)
-            cached = server.get("/sparql", headers, query=text)
+            fresh = client.get("/sparql", headers, query=text)
+            cached = client.get("/sparql", headers, query=text)
             assert (fresh.headers["X-Cache"], cached.headers["X-Cache"]) == ("miss", "hit")
             assert cached.body == fresh.body
             skip = {"x-cache", "date", "connection", "keep-alive"}

@@ -39,30 +39,30 @@ def test_there_are_competency_questions():
 
 
 @pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.name)
-def test_competency_question_over_http_matches_the_store(kb_server, kb_store, path):
+def test_competency_question_over_http_matches_the_store(kb_client, kb_store, path):
     text = path.read_text(encoding="utf-8")
-    reply = kb_server.query(text, "application/sparql-results+json", method="POST")
+    reply = kb_client.query(text, "application/sparql-results+json", method="POST")
     assert reply.status == 200, reply.text
     expected, _ = kb_store.query(text, "application/sparql-results+json")
     assert _json_rows(reply.body) == _json_rows(expected)
     rows = sum(_json_rows(reply.body).values())
     assert rows > 0
     # the same rows in every other results format
-    xml = kb_server.query(text, "application/sparql-results+xml")
+    xml = kb_client.query(text, "application/sparql-results+xml")
     assert len(list(ox.parse_query_results(xml.body, format=ox.QueryResultsFormat.XML))) == rows
-    tsv = kb_server.query(text, "text/tab-separated-values")
+    tsv = kb_client.query(text, "text/tab-separated-values")
     assert len(list(ox.parse_query_results(tsv.body, format=ox.QueryResultsFormat.TSV))) == rows
-    table = kb_server.query(text, "text/csv")
+    table = kb_client.query(text, "text/csv")
     assert len(list(csv.DictReader(io.StringIO(table.text)))) == rows
     assert "X-SPARQL-Truncated" not in reply.headers
 
 
-def test_processes_question_lists_the_fourteen_processes(kb_server):
-    reply = kb_server.query((paths.queries_dir() / "processes.rq").read_text("utf-8"), "text/csv")
+def test_processes_question_lists_the_fourteen_processes(kb_client):
+    reply = kb_client.query((paths.queries_dir() / "processes.rq").read_text("utf-8"), "text/csv")
     rows = list(csv.DictReader(io.StringIO(reply.text)))
     assert len({row["process"] for row in rows}) == 14
 
 
-def test_service_description_counts_the_built_dataset(kb_server, kb_store):
-    reply = kb_server.get("/sparql", {"Accept": "text/turtle"})
+def test_service_description_counts_the_built_dataset(kb_client, kb_store):
+    reply = kb_client.get("/sparql", {"Accept": "text/turtle"})
     assert f"void:triples {kb_store.triple_count}" in reply.text

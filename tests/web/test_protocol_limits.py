@@ -1,4 +1,5 @@
-"""Limits of the endpoint over real HTTP: timeout, result rows, and the server's life cycle."""
+"""Limits of the endpoint: timeout, result rows, nesting, and the server's life cycle; on real servers where a
+worker may be stopped, replaced or crash, through Flask's test client where only the answer matters."""
 
 from __future__ import annotations
 
@@ -58,8 +59,8 @@ def test_the_timeout_is_configurable(server_factory, endpoint_fixture):
 
 
 @pytest.fixture(scope="module")
-def small_limits(server_factory, endpoint_fixture):
-    return server_factory(endpoint_fixture, max_rows=5, max_query_bytes=200)
+def small_limits(client_factory, endpoint_fixture):
+    return client_factory(endpoint_fixture, max_rows=5, max_query_bytes=200)
 
 
 @pytest.mark.parametrize(
@@ -134,13 +135,13 @@ def test_a_deeply_nested_query_gets_400_and_the_server_keeps_answering(server_fa
     assert server.process.poll() is None
 
 
-def test_the_nesting_limit_is_configurable(server_factory, endpoint_fixture):
-    server = server_factory(endpoint_fixture, workers=1, max_query_depth=3)
-    assert server.query("ASK { { { } } }").status == 200
-    reply = server.query("ASK { { { { } } } }")
+def test_the_nesting_limit_is_configurable(client_factory, endpoint_fixture):
+    client = client_factory(endpoint_fixture, max_query_depth=3)
+    assert client.query("ASK { { { } } }").status == 200
+    reply = client.query("ASK { { { { } } } }")
     assert reply.status == 400 and "nest more than 3 levels" in reply.text
     # the cache's fast path sees the same limit: a query answered once is refused when too deep
-    assert server.query("ASK { { { { } } } }").status == 400
+    assert client.query("ASK { { { { } } } }").status == 400
 
 
 @pytest.mark.parametrize(
@@ -179,7 +180,7 @@ def test_serve_reports_a_missing_dataset_in_one_line(tmp_path):
     import os
 
     result = subprocess.run(
-        [sys.executable, "-m", "rcpkg.web.server", "--port", "0"],
+        [sys.executable, "-m", "rcpkg.cli", "serve", "--port", "0"],
         env={**os.environ, **env_missing},
         capture_output=True,
         timeout=60,

@@ -1,6 +1,6 @@
-"""Dereferencing over real HTTP: every IRI of the knowledge base answers 303 to a document in the
-format the client asks for; documents parse in the format they claim; unknown IRIs are 404; the base
-IRI is configurable. See docs/pages.md."""
+"""Dereferencing: every IRI of the knowledge base answers 303 to a document in the format the client asks
+for; documents parse in the format they claim; unknown IRIs are 404; the base IRI is configurable. See
+docs/pages.md. Through Flask's test client, except the crawl of every IRI, which runs on the real server."""
 
 from __future__ import annotations
 
@@ -31,9 +31,9 @@ BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/av
 
 
 @pytest.fixture(scope="module")
-def pages(server_factory):
-    """The server over the pages' small fixture."""
-    return server_factory(FIXTURE)
+def pages(client_factory):
+    """The application over the pages' small fixture."""
+    return client_factory(FIXTURE)
 
 
 def path_of(iri: str, base: str = BASE) -> str:
@@ -205,13 +205,13 @@ def test_post_to_an_iri_is_405(pages):
 
 
 @pytest.fixture(scope="module")
-def other_base(server_factory, tmp_path_factory):
+def other_base(client_factory, tmp_path_factory):
     """The fixture re-minted under another base, served with base_iri set to it."""
     base = "http://data.example.org/rcp/"
     text = FIXTURE.read_text("utf-8").replace(BASE, base)
     path = tmp_path_factory.mktemp("other-base") / "other.trig"
     path.write_text(text, "utf-8")
-    return base, server_factory(path, base_iri=base)
+    return base, client_factory(path, base_iri=base)
 
 
 def test_a_local_server_answers_for_the_configured_base(other_base):
@@ -280,6 +280,8 @@ def check_iri(server, iri: str) -> list[str]:
 
 
 def test_every_iri_of_the_knowledge_base_resolves_to_turtle_and_html(kb_server, kb_dataset):
+    # On the real server: six clients at once over its worker processes and threads (the pages' caches
+    # under concurrent requests), and the few thousand pages and documents rendered on both cores.
     iris = kb_iris(kb_dataset)
     assert len(iris) > 1000
     with ThreadPoolExecutor(max_workers=6) as pool:
@@ -287,7 +289,7 @@ def test_every_iri_of_the_knowledge_base_resolves_to_turtle_and_html(kb_server, 
     assert problems == [], "\n".join(problems[:30])
 
 
-def test_one_thing_of_every_kind_in_every_rdf_format(kb_server, kb_dataset):
+def test_one_thing_of_every_kind_in_every_rdf_format(kb_client, kb_dataset):
     kinds: dict[str, str] = {}
     for iri in kb_iris(kb_dataset):
         rest = iri[len(BASE) :]
@@ -298,7 +300,7 @@ def test_one_thing_of_every_kind_in_every_rdf_format(kb_server, kb_dataset):
     assert {"id/process", "id/country", "id/membership", "id/source", "id/theme", "graph", "ontology"} <= set(kinds)
     for iri in kinds.values():
         for ext, fmt in RDFLIB_FORMATS.items():
-            reply = kb_server.get(f"/doc{path_of(iri)}.{ext}")
+            reply = kb_client.get(f"/doc{path_of(iri)}.{ext}")
             assert reply.status == 200, (iri, ext)
             assert reply.content_type == f"{FORMATS[ext]}; charset=utf-8"
             g = Graph().parse(data=reply.body, format=fmt)

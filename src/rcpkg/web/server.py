@@ -11,18 +11,16 @@
 - SIGTERM (or SIGINT) stops the server cleanly: workers finish their requests (``graceful_timeout``)
   and exit.
 
-Also runnable as ``python -m rcpkg.web.server [--host H] [--port P] [--workers N]``.
+The command line is ``rcpkg serve [--host H] [--port P] [--workers N]`` (``rcpkg.cli``), the only entry.
 """
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
 import sys
 
 from rcpkg.config import Config, load_config
-from rcpkg.errors import RcpkgError
 
 log = logging.getLogger("rcpkg.server")
 
@@ -102,19 +100,3 @@ def run(host: str = "127.0.0.1", port: int = 8000, workers: int | None = None, c
     Application().run()
     return 0
 
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m rcpkg.web.server", description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--workers", type=int, default=None)
-    args = parser.parse_args(argv)
-    try:
-        return run(args.host, args.port, args.workers)
-    except RcpkgError as exc:
-        print(f"rcpkg serve: error: {exc}", file=sys.stderr)
-        return 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())
