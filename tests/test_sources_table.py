@@ -29,13 +29,13 @@ def write(folder: Path, text: str) -> Path:
 def test_the_committed_table_describes_the_matrix_the_build_reads():
     document = source.document()
     assert (document.key, document.year, document.publisher) == ("iom-rcp-matrix-2008", 2008, "iom")
-    assert paths.source_file() == paths.source_dir() / document.file
+    assert source.source_file() == paths.source_dir() / document.file
     assert [d.year for d in source.documents()] == [2005, 2007, 2008]
     assert [d.file for d in source.documents() if d.file] == [document.file]
 
 
 def test_the_recorded_checksum_is_the_committed_source_file():
-    assert hashlib.sha256(paths.source_file().read_bytes()).hexdigest() == source.document().sha256
+    assert hashlib.sha256(source.source_file().read_bytes()).hexdigest() == source.document().sha256
 
 
 def test_every_publisher_is_an_organisation_of_the_reference_tables():
@@ -87,13 +87,13 @@ def test_a_missing_table_says_which(tmp_path):
 def test_the_source_file_is_the_one_the_table_names(tmp_path, monkeypatch):
     write(tmp_path / "data" / "reference", HEADER + READ)
     monkeypatch.setenv("RCPKG_HOME", str(tmp_path))
-    assert paths.source_file() == tmp_path / "data" / "source" / "m-2008.txt"
+    assert source.source_file() == tmp_path / "data" / "source" / "m-2008.txt"
 
 
 # ------------------------------------------------------------------------ the editions the footnote names
 @pytest.fixture(scope="module")
 def matrix():
-    return source.read(paths.source_file())
+    return source.read(source.source_file())
 
 
 @pytest.fixture(scope="module")

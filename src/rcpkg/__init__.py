@@ -8,7 +8,12 @@ In a notebook::
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("rcpkg")  # the installed distribution's, as `rcpkg --version` prints it
+except PackageNotFoundError:  # imported from a checkout that was never installed
+    __version__ = "unknown (not installed)"
 
 
 def load(path=None):

@@ -5,23 +5,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from importlib.metadata import PackageNotFoundError, version
 
-from rcpkg import commands
+from rcpkg import __version__, commands
 from rcpkg.errors import RcpkgError
-
-
-def _version() -> str:
-    """The installed distribution's version (``pip install -e .`` records it from pyproject.toml)."""
-    try:
-        return version("rcpkg")
-    except PackageNotFoundError:
-        return "unknown (not installed)"
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="rcpkg", description="Knowledge base of the Regional Consultative Processes")
-    p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
     b = sub.add_parser("build", help="build data/rcp.ttl and the dumps from the source; validates on the way")

@@ -11,11 +11,11 @@ from rcpkg.errors import DataError, QueryError, ValidationFailed
 
 
 def build(args) -> int:
-    from rcpkg import dump, knowledge_base
+    from rcpkg import dump, knowledge_base, source
 
     t0 = time.perf_counter()
     built = knowledge_base.build()
-    print(f"built {len(built.data)} triples from {paths.source_file().name} in {built.seconds_build:.2f} s")
+    print(f"built {len(built.data)} triples from {source.source_file().name} in {built.seconds_build:.2f} s")
     print(built.report.text())
     if not built.report.conforms:
         raise ValidationFailed("the knowledge base does not conform to the shapes; nothing was written")

@@ -57,7 +57,7 @@ def extract_processes(source_file: Path | None = None) -> tuple[source.Matrix, l
                                                                  resolve.Reference, Graph]:
     ontology = validate.load_ontology()
     ref = resolve.Reference.load(paths.reference_dir())
-    matrix = source.read(source_file or paths.source_file())
+    matrix = source.read(source_file or source.source_file())
     return matrix, resolver(ontology, ref).processes(matrix), ref, ontology
 
 

@@ -21,13 +21,6 @@ def source_dir() -> Path:
     return home() / "data" / "source"
 
 
-def source_file() -> Path:
-    """The matrix the build reads: the file that ``data/reference/sources.csv`` names."""
-    from rcpkg.source import document  # source imports this module for the reference folder
-
-    return source_dir() / document(reference_dir()).file
-
-
 def reference_dir() -> Path:
     return home() / "data" / "reference"
 

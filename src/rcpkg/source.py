@@ -66,6 +66,11 @@ def document(reference_dir: Path | None = None) -> SourceDocument:
     return next(d for d in documents(reference_dir) if d.file)
 
 
+def source_file() -> Path:
+    """The matrix the build reads: the file under ``data/source/`` that ``sources.csv`` names."""
+    return paths.source_dir() / document().file
+
+
 @functools.cache
 def _documents(path: Path) -> tuple[SourceDocument, ...]:
     try:

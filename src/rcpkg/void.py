@@ -118,7 +118,7 @@ def build_date() -> datetime | None:
         except (ValueError, OverflowError, OSError):
             raise RcpkgError(f"SOURCE_DATE_EPOCH must be a number of seconds since 1970, not {epoch!r}") from None
     inputs = [
-        p.resolve() for p in (paths.source_file(), paths.reference_dir(), paths.ontology_dir(), Path(__file__).parent)
+        p.resolve() for p in (source.source_file(), paths.reference_dir(), paths.ontology_dir(), Path(__file__).parent)
     ]
     top = _git(inputs[0].parent, "rev-parse", "--show-toplevel")
     if not top:

@@ -9,7 +9,7 @@ from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS
 from rcpkg import graph, paths, source
 from rcpkg.namespaces import ID, RCP
 
-MATRIX = source.read(paths.source_file())
+MATRIX = source.read(source.source_file())
 CELLS = [(p.name, c) for p in MATRIX.processes for cells in p.cells.values() for c in cells if not c.is_empty]
 
 

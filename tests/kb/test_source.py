@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rcpkg import paths, source
+from rcpkg import source
 from rcpkg.errors import SourceError
 
 EXPECTED_ROWS = {
@@ -30,7 +30,7 @@ EXPECTED_ROWS = {
 
 @pytest.fixture(scope="module")
 def matrix():
-    return source.read(paths.source_file())
+    return source.read(source.source_file())
 
 
 def test_the_copy_is_byte_identical_to_the_published_matrix(matrix):
@@ -67,7 +67,7 @@ def _write(tmp_path, text):
 
 
 def _original():
-    return paths.source_file().read_text(encoding="utf-8")
+    return source.source_file().read_text(encoding="utf-8")
 
 
 def test_missing_source_is_a_clear_error(tmp_path):
