@@ -19,9 +19,10 @@ VOCABULARY = Graph().parse(paths.ontology_dir() / "service.ttl")
 DEFINED_BY = SERVICE_VOCABULARY
 
 
-def test_every_term_of_the_description_is_declared_labelled_and_defined():
-    config = Config(dataset=FIXTURE, service_allowlist=("https://query.wikidata.org/sparql",))
-    client = create_app(config, Store.load(FIXTURE)).test_client()
+def test_every_term_of_the_description_is_declared_labelled_and_defined(kb_dataset):
+    """The labels come from the loaded dataset's ontology graph, which the build fills from service.ttl."""
+    config = Config(dataset=kb_dataset, service_allowlist=("https://query.wikidata.org/sparql",))
+    client = create_app(config, Store.load(kb_dataset)).test_client()
     description = Graph().parse(data=client.get("/sparql", headers={"Accept": "text/turtle"}).data, format="turtle")
     used = {p for p in description.predicates() if str(p).startswith(str(SERVICE))}
     assert len(used) == 6

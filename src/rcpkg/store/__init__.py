@@ -31,7 +31,7 @@ Interface (everything the web layer and the pages use)::
     # Python values, for HTML pages (rdflib terms: URIRef, Literal, BNode)
     store.select(text, bindings=None) -> list[dict[str, Term]]   # unbound variables are absent from a row
     store.ask(text, bindings=None) -> bool
-    store.construct(text) -> rdflib.Graph                       # CONSTRUCT or DESCRIBE
+    store.construct(text, bindings=None) -> rdflib.Graph         # CONSTRUCT or DESCRIBE
     store.describe(iri, incoming=False) -> rdflib.Graph
     store.quads(subject=None, predicate=None, object=None, graph=None) -> list[(s, p, o, graph IRI)]
     store.contains(iri) -> bool                                 # iri is the subject or object of a triple

@@ -257,9 +257,9 @@ class Store:
             raise QueryError("ask() needs an ASK query")
         return bool(result)
 
-    def construct(self, text: str) -> Graph:
+    def construct(self, text: str, bindings: Mapping[str, object] | None = None) -> Graph:
         """The graph of a CONSTRUCT or DESCRIBE query, as an rdflib Graph with the project's prefixes."""
-        result = self._bound(text, None)
+        result = self._bound(text, bindings)
         if not isinstance(result, ox.QueryTriples):
             raise QueryError("construct() needs a CONSTRUCT or DESCRIBE query")
         return _graph((t.subject, t.predicate, t.object) for t in result)

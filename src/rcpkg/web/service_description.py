@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from flask import Response, render_template, request
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, VOID, XSD
+from rdflib.namespace import DCTERMS, RDF, VOID, XSD
 
-from rcpkg import paths
 from rcpkg.config import Config
 from rcpkg.dump import output_graph
 from rcpkg.formats import GRAPHS, HTML, RESULTS, TURTLE, W3C_FORMATS, by_name
@@ -17,11 +16,19 @@ from rcpkg.store import Store
 from rcpkg.web.context import caches, error_response, public_base
 from rcpkg.web.negotiation import first_named
 
+_VOCABULARY = """
+    CONSTRUCT { ?term ?p ?value } WHERE {
+      ?term <http://www.w3.org/2000/01/rdf-schema#isDefinedBy> ?vocabulary ; ?p ?value .
+      VALUES ?p { <http://www.w3.org/2000/01/rdf-schema#label> <http://www.w3.org/2000/01/rdf-schema#comment> }
+    }"""
 
-def vocabulary() -> Graph:
-    """``ontology/service.ttl``, read once per application."""
+
+def vocabulary(store: Store) -> Graph:
+    """Labels and comments of the service vocabulary's terms (``ontology/service.ttl``) as the loaded dataset
+    holds them in its ontology graph, read once per loaded dataset."""
     return caches().indexes.get_or_make(
-        ("service-vocabulary",), lambda: Graph().parse(paths.ontology_dir() / "service.ttl", format="turtle")
+        ("service-vocabulary", store.data_hash),
+        lambda: store.construct(_VOCABULARY, bindings={"vocabulary": SERVICE_VOCABULARY}),
     )
 
 
@@ -55,11 +62,8 @@ def service_description_graph(store: Store, config: Config, endpoint: str) -> Gr
     g.add((service, SERVICE.maxQueryDepth, Literal(config.max_query_depth)))
     for allowed in config.service_allowlist:
         g.add((service, SERVICE.allowedService, URIRef(allowed)))
-    terms = vocabulary()
-    for term in terms.subjects(RDFS.isDefinedBy, SERVICE_VOCABULARY):
-        for prop in (RDFS.label, RDFS.comment):
-            for value in terms.objects(term, prop):
-                g.add((term, prop, value))
+    for triple in vocabulary(store):
+        g.add(triple)
     dataset = BNode("dataset")
     g.add((service, SD.defaultDataset, dataset))
     g.add((dataset, RDF.type, SD.Dataset))
