@@ -3,8 +3,6 @@ labelled and defined there, and the description takes their labels from there.""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from rdflib import Graph
 from rdflib.namespace import RDFS, SKOS
 
@@ -14,7 +12,6 @@ from rcpkg.namespaces import SERVICE, SERVICE_VOCABULARY
 from rcpkg.store import Store
 from rcpkg.web.app import create_app
 
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "endpoint-small.trig"
 VOCABULARY = Graph().parse(paths.ontology_dir() / "service.ttl")
 DEFINED_BY = SERVICE_VOCABULARY
 
