@@ -282,6 +282,7 @@ class Violation:
     component: str = ""
     value: str = ""
     view: str = ASSERTED
+    constraint: tuple = ()  # the constraint that failed, as ``constraints()`` names it
 
     def __str__(self) -> str:
         return f"{self.severity}: {self.focus} {self.path}: {self.message}"
@@ -334,6 +335,55 @@ def _view_graph() -> Graph:
     return g
 
 
+# The constraint component of each parameter of SHACL Core that the shapes use (one component per parameter;
+# sh:qualifiedValueShape is counted through its min and max counts).
+_COMPONENTS = {
+    name: SH[f"{name[0].upper()}{name[1:]}ConstraintComponent"]
+    for name in ("minCount", "maxCount", "datatype", "class", "nodeKind", "pattern", "minInclusive", "maxInclusive",
+                 "minExclusive", "maxExclusive", "minLength", "maxLength", "languageIn", "uniqueLang", "in",
+                 "hasValue", "node", "or", "and", "not", "xone", "qualifiedMinCount", "qualifiedMaxCount",
+                 "equals", "disjoint", "lessThan", "closed")
+}
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetObjectsOf, SH.targetSubjectsOf)
+
+
+def _path_text(shapes: Graph, path) -> str:
+    inverse = shapes.value(path, SH.inversePath)
+    return ("^" + inverse.n3(shapes.namespace_manager)) if inverse is not None else path.n3(shapes.namespace_manager)
+
+
+def _key(shapes: Graph, node_shape, prop, component, message) -> tuple[str, str, str, str]:
+    path = "" if prop is None else _path_text(shapes, shapes.value(prop, SH.path))
+    return (node_shape.n3(shapes.namespace_manager), path, component.n3(shapes.namespace_manager), str(message or ""))
+
+
+def constraints(shapes: Graph) -> set[tuple[str, str, str, str]]:
+    """Every constraint of the targeted shapes, as (node shape, path, component, message): one per parameter of
+    the node shape and of each of its property shapes, one per SPARQL constraint. Constraints of the shapes that
+    these reach through sh:node, sh:or, ... are part of the constraint that reaches them."""
+    found = set()
+    for node_shape in {s for t in _TARGETS for s in shapes.subjects(t, None)}:
+        holders = [(None, node_shape)] + [(p, p) for p in shapes.objects(node_shape, SH.property)]
+        for prop, holder in holders:
+            for name, component in _COMPONENTS.items():
+                if (holder, SH[name], None) in shapes:
+                    found.add(_key(shapes, node_shape, prop, component, shapes.value(holder, SH.message)))
+        for sparql in shapes.objects(node_shape, SH.sparql):
+            found.add(_key(shapes, node_shape, None, SH.SPARQLConstraintComponent, shapes.value(sparql, SH.message)))
+    return found
+
+
+def _constraint_of(shapes: Graph, results: Graph, result) -> tuple:
+    source, component = results.value(result, SH.sourceShape), results.value(result, SH.sourceConstraintComponent)
+    if component == SH.SPARQLConstraintComponent:
+        sparql = results.value(result, SH.sourceConstraint)
+        return _key(shapes, source, None, component, shapes.value(sparql, SH.message))
+    parent = shapes.value(None, SH.property, source)
+    if parent is None:
+        return _key(shapes, source, None, component, shapes.value(source, SH.message))
+    return _key(shapes, parent, source, component, shapes.value(source, SH.message))
+
+
 def run_shapes(graph: Graph, shapes: Graph, view: str = ASSERTED) -> tuple[bool, list[Violation]]:
     """pyshacl over one view: whether it conforms, and its results."""
     import pyshacl
@@ -356,7 +406,8 @@ def run_shapes(graph: Graph, shapes: Graph, view: str = ASSERTED) -> tuple[bool,
 
         violations.append(Violation(one(SH.focusNode), one(SH.resultPath), str(message or ""),
                                     one(SH.resultSeverity).replace("sh:", ""),
-                                    one(SH.sourceConstraintComponent), one(SH.value), view))
+                                    one(SH.sourceConstraintComponent), one(SH.value), view,
+                                    _constraint_of(shapes, results, result)))
     return bool(conforms), violations
 
 
