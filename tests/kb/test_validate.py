@@ -95,3 +95,10 @@ def test_every_shapes_file_has_a_view():
     assert {validate.view_of(f) for f in files} == {validate.ASSERTED, validate.ENTAILED}
     sets = validate.load_shape_sets()
     assert len(sets[validate.ASSERTED]) and len(sets[validate.ENTAILED])
+
+
+def test_flattened_shapes_hold_the_same_constraints():
+    flat, stated = validate.load_shape_sets(), validate.load_shape_sets(flatten=False)
+    for view in (validate.ASSERTED, validate.ENTAILED):
+        assert validate.constraints(flat[view]) == validate.constraints(stated[view])
+        assert len(flat[view]) > len(stated[view])
