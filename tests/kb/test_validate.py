@@ -102,3 +102,31 @@ def test_flattened_shapes_hold_the_same_constraints():
     for view in (validate.ASSERTED, validate.ENTAILED):
         assert validate.constraints(flat[view]) == validate.constraints(stated[view])
         assert len(flat[view]) > len(stated[view])
+
+
+def test_another_vocabulary_in_the_ontology_folder_is_tolerated(built, tmp_path):
+    """Every ontology/*.ttl without "shapes" in its name joins the ontology graph (a service description
+    vocabulary, say): validation reads only subclass axioms and the concept schemes from it."""
+    import shutil
+
+    from rcpkg import paths
+
+    folder = tmp_path / "ontology"
+    shutil.copytree(paths.ontology_dir(), folder)
+    (folder / "service.ttl").write_text("""
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+<https://w3id.org/rcpkg/ontology/service> a owl:Ontology ; rdfs:label "service"@en .
+<https://w3id.org/rcpkg/sparql> a sd:Service ; dcterms:subject <https://w3id.org/rcpkg/sparql#limits> ;
+    sd:endpoint <https://w3id.org/rcpkg/sparql> .
+<https://w3id.org/rcpkg/ontology#maxQueryDepth> a owl:DatatypeProperty ; rdfs:domain sd:Service ;
+    rdfs:label "maximum query depth"@en .
+sd:Service rdfs:subClassOf skos:Concept .
+""", encoding="utf-8")
+    ontology = validate.load_ontology(folder)
+    assert (URIRef("https://w3id.org/rcpkg/sparql"), None, None) in ontology
+    report, _ = validate.validate(built.data, ontology, built.inferred)
+    assert report.conforms, report.text()
