@@ -130,3 +130,9 @@ sd:Service rdfs:subClassOf skos:Concept .
     assert (URIRef("https://w3id.org/rcpkg/sparql"), None, None) in ontology
     report, _ = validate.validate(built.data, ontology, built.inferred)
     assert report.conforms, report.text()
+
+
+def test_the_build_records_the_time_of_each_stage(built):
+    assert list(built.stages) == ["extract", "graph", "OWL RL", "SHACL"]
+    assert all(seconds >= 0 for seconds in built.stages.values())
+    assert built.stages["SHACL"] == built.report.seconds_shapes
