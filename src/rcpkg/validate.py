@@ -322,7 +322,8 @@ class Violation:
     constraint: tuple = ()  # the constraint that failed, as ``constraints()`` names it
 
     def __str__(self) -> str:
-        return f"{self.severity}: {self.focus} {self.path}: {self.message}"
+        value = f" (value: {self.value})" if self.value and self.value != self.focus else ""
+        return f"{self.severity}: {self.focus} {self.path}: {self.message}{value}"
 
 
 @dataclass

@@ -64,6 +64,7 @@ def test_the_report_prints_focus_path_and_message(built, ontology):
     text = report.text()
     assert text.startswith("does NOT conform")
     assert f"Violation: {MEMBERSHIP.n3()} org:member: {MEMBER_MESSAGE}" in text
+    assert f"(value: {ID['organization/described-nowhere'].n3()})" in text
 
 
 def test_the_restricted_closure_gives_what_owlrl_gives(built, ontology):
