@@ -133,7 +133,13 @@ sd:Service rdfs:subClassOf skos:Concept .
     assert report.conforms, report.text()
 
 
-def test_the_build_records_the_time_of_each_stage(built):
-    assert list(built.stages) == ["extract", "graph", "OWL RL", "SHACL"]
+def test_the_build_records_the_time_of_each_stage(kb_build):
+    """The pipeline times its stages; ``rcpkg build`` adds writing the dataset and the dumps, and prints them."""
+    built = kb_build.built
+    assert list(built.stages) == ["extract", "graph", "OWL RL", "SHACL", "dataset", "dumps"]
     assert all(seconds >= 0 for seconds in built.stages.values())
     assert built.stages["SHACL"] == built.report.seconds_shapes
+    printed = next(line for line in kb_build.stdout.splitlines() if line.startswith("stages: "))
+    assert [part.split()[0] for part in printed[len("stages: ") :].split(", ")] == [
+        "extract", "graph", "OWL", "SHACL", "dataset", "dumps"
+    ]
