@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 
 from rcpkg import paths
-from rcpkg.errors import DataError, QueryError, ValidationFailed
+from rcpkg.errors import QueryError, ValidationFailed
+from rcpkg.files import decode_utf8, parse_rdf, read_utf8
 
 
 def build(args) -> int:
@@ -36,15 +36,7 @@ def validate(args) -> int:
 
     from rcpkg import validate as v
 
-    path = Path(args.file) if args.file else paths.built_data()
-    if not path.exists():
-        raise DataError(f"{path} not found")
-    data = Graph()
-    try:
-        data.parse(path, format="turtle")
-    except Exception as exc:
-        message = " ".join(str(exc).split()) or type(exc).__name__
-        raise DataError(f"{path}: not valid Turtle: {message}") from None
+    data = parse_rdf(Graph(), args.file or paths.built_data(), "turtle", "Turtle")
     report, _ = v.validate(data)
     print(report.text())
     return 0 if report.conforms else 1
@@ -54,16 +46,9 @@ def query(args) -> int:
     from rcpkg import query as q
 
     if args.file == "-":
-        data, name = sys.stdin.buffer.read(), "standard input"
+        text = decode_utf8(sys.stdin.buffer.read(), "standard input", QueryError)
     else:
-        try:
-            data, name = Path(args.file).read_bytes(), args.file
-        except OSError as exc:
-            raise QueryError(f"cannot read {args.file}: {exc.strerror}") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise QueryError(f"{name} is not UTF-8 text (byte {exc.start}: {data[exc.start:exc.start + 1]!r})") from None
+        text = read_utf8(args.file, QueryError, "query file")
     sys.stdout.write(q.run(text, args.format))
     return 0
 

@@ -14,6 +14,7 @@ from rdflib.namespace import SKOS
 
 from rcpkg import graph, links, paths, resolve, source, validate
 from rcpkg.errors import DataError
+from rcpkg.files import parse_rdf
 from rcpkg.namespaces import DATA_GRAPH, INFERRED_GRAPH, METADATA_GRAPH, ONTOLOGY_GRAPH, RCP, bind_prefixes
 
 
@@ -85,9 +86,4 @@ def load(path: Path | None = None) -> Dataset:
     path = Path(path or paths.dataset_file())
     if not path.exists():
         raise DataError(f"{path} not found: run 'rcpkg build' first")
-    ds = _dataset()
-    try:
-        ds.parse(path, format="trig")
-    except Exception as exc:
-        raise DataError(f"{path}: not valid TriG: {exc}") from None
-    return ds
+    return parse_rdf(_dataset(), path, "trig", "TriG")

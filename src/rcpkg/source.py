@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import hashlib
 import html
 import re
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from rcpkg import paths
 from rcpkg.errors import ReferenceTableError, SourceError
+from rcpkg.files import decode_utf8, read_bytes
 from rcpkg.text import html_to_text
 
 COLUMNS = (
@@ -174,19 +176,8 @@ def _bold_text(raw: str, row: int, column: str) -> str:
 def read(path: Path) -> Matrix:
     """Parse the matrix file; every row is placed (a header, a region, a process, its continuation, the
     footnote) or the build stops with the row number and the text."""
-    import hashlib
-
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise SourceError(f"source file not found: {path}") from None
-    except OSError as exc:
-        raise SourceError(f"cannot read source file {path}: {exc.strerror}") from None
-    try:
-        content = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise SourceError(f"source file {path} is not UTF-8 (byte {exc.start})") from None
+    data = read_bytes(path, SourceError, "source file")
+    content = decode_utf8(data, f"source file {path}", SourceError)
 
     processes: list[ProcessRows] = []
     regions: list[Cell] = []

@@ -54,7 +54,7 @@ def test_reconcile_lists_every_name_and_what_it_resolved_to(kb_home):
 
 @pytest.mark.parametrize("args,stdin,message", [
     (("query", "-"), "SELEC nothing", "rcpkg query: error:"),
-    (("query", "/nonexistent.rq"), None, "cannot read /nonexistent.rq"),
+    (("query", "/nonexistent.rq"), None, "query file not found: /nonexistent.rq"),
     (("validate", "/nonexistent.ttl"), None, "not found"),
 ])
 def test_bad_input_is_one_line_and_exit_1(kb_home, args, stdin, message):
