@@ -12,32 +12,22 @@ Two views of the knowledge base are validated, each against its own shapes files
   ``rdf:type`` triples). ``shortcuts-shapes.ttl``: the shortcuts (``rcp:hasMemberGovernment``, ...) are
   checked after inference, against the classes the data states.
 
-The OWL RL closure (``infer``) is restricted to what the shortcuts need: the membership and type triples of the
-data and the axioms of ``ontology/rcp.ttl``, closed under the OWL RL rules those axioms use (subclass,
-subproperty, domain, range, inverse, property chain; cax-sco, prp-spo1, prp-dom, prp-rng, prp-inv1/2,
-prp-spo2). Its conclusions about the knowledge base's own things (subjects under the ``id/`` base) are kept as
-the ``graph/inferred`` named graph, apart from the asserted data. It gives what owlrl's OWL RL closure gives on
-the same input (tests/kb/test_validate.py compares them) in a fraction of the time; an axiom of another kind in
-``rcp.ttl`` stops it with an error rather than be ignored."""
+The OWL RL conclusions come from ``rcpkg.inference``."""
 
 from __future__ import annotations
 
 import functools
 import time
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.collection import Collection
-from rdflib.namespace import ORG, OWL, RDF, RDFS
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, RDFS
 
 from rcpkg import paths
-from rcpkg.errors import DataError
-from rcpkg.namespaces import ID, RCP, SH, bind_prefixes
-
-# Predicates the OWL RL shortcuts are built from (see the property chains and inverses of ontology/rcp.ttl).
-_INFERENCE_INPUT = (RDF.type, ORG.organization, ORG.member, RCP.currentMember)
+from rcpkg.files import parse_rdf
+from rcpkg.inference import infer
+from rcpkg.namespaces import ID, SH, bind_prefixes
 
 ASSERTED, ENTAILED = "asserted", "entailed"
 #: Shapes files checked over the entailed view; every other ``*shapes*.ttl`` is checked over the asserted view.
@@ -63,10 +53,7 @@ def _parse(files: list[Path]) -> Graph:
     g = Graph()
     bind_prefixes(g)
     for path in files:
-        try:
-            g.parse(path, format="turtle")
-        except Exception as exc:  # rdflib raises many kinds of parser errors
-            raise DataError(f"{path}: not valid Turtle: {exc}") from None
+        parse_rdf(g, path, "turtle", "Turtle")
     return g
 
 
@@ -125,156 +112,6 @@ def _flattened(shapes: Graph) -> Graph:
 
 
 # ------------------------------------------------------------------------------------------ inference
-
-_OWL_UNDERSTOOD = {OWL.inverseOf, OWL.propertyChainAxiom, OWL.versionInfo, OWL.imports, OWL.priorVersion}
-_OWL_TYPES_UNDERSTOOD = {OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, OWL.Ontology}
-_RDFS_AXIOMS = {RDFS.subClassOf, RDFS.subPropertyOf, RDFS.domain, RDFS.range}
-
-
-@dataclass
-class _Axioms:
-    superclasses: dict = field(default_factory=dict)     # class -> its superclasses (transitive, without itself)
-    superproperties: dict = field(default_factory=dict)  # property -> its superproperties (transitive)
-    domains: dict = field(default_factory=lambda: defaultdict(set))
-    ranges: dict = field(default_factory=lambda: defaultdict(set))
-    inverses: dict = field(default_factory=lambda: defaultdict(set))
-    chains: list = field(default_factory=list)           # (p1, ..., pn), q
-
-
-def _transitive(pairs: dict) -> dict:
-    closed = {}
-    for start in pairs:
-        seen, todo = set(), list(pairs[start])
-        while todo:
-            node = todo.pop()
-            if node not in seen and node != start:
-                seen.add(node)
-                todo.extend(pairs.get(node, ()))
-        closed[start] = seen
-    return closed
-
-
-def _axioms_of(core: Graph, source: str) -> _Axioms:
-    for s, p, o in core:
-        if p == RDF.type and str(o).startswith(str(OWL)) and o not in _OWL_TYPES_UNDERSTOOD:
-            raise DataError(f"{source}: {s.n3()} is an {o.n3()}, which rcpkg.validate.infer does not implement")
-        if str(p).startswith(str(OWL)) and p not in _OWL_UNDERSTOOD:
-            raise DataError(f"{source}: {s.n3()} uses {p.n3()}, which rcpkg.validate.infer does not implement")
-    ax = _Axioms()
-    sub_class, sub_property = defaultdict(set), defaultdict(set)
-    for s, o in core.subject_objects(RDFS.subClassOf):
-        sub_class[s].add(o)
-    for s, o in core.subject_objects(RDFS.subPropertyOf):
-        sub_property[s].add(o)
-    ax.superclasses = _transitive(sub_class)
-    ax.superproperties = _transitive(sub_property)
-    for s, o in core.subject_objects(RDFS.domain):
-        ax.domains[s].add(o)
-    for s, o in core.subject_objects(RDFS.range):
-        ax.ranges[s].add(o)
-    for s, o in core.subject_objects(OWL.inverseOf):
-        ax.inverses[s].add(o)
-        ax.inverses[o].add(s)
-    for q, head in core.subject_objects(OWL.propertyChainAxiom):
-        ax.chains.append((tuple(Collection(core, head)), q))
-    return ax
-
-
-@functools.lru_cache(maxsize=4)
-def _core_axioms(files: tuple[tuple[Path, int], ...]) -> tuple[Graph, _Axioms]:
-    core = _parse([path for path, _ in files])
-    return core, _axioms_of(core, ", ".join(str(p) for p, _ in files))
-
-
-def _closure(triples, ax: _Axioms) -> set:
-    """The triples and what the OWL RL rules of ``ax`` derive from them, to a fixed point."""
-    known: set = set()
-    index: dict = defaultdict(lambda: defaultdict(set))  # predicate -> subject -> objects
-    frontier: list = []
-
-    def add(triple) -> None:
-        if triple not in known:
-            known.add(triple)
-            index[triple[1]][triple[0]].add(triple[2])
-            frontier.append(triple)
-
-    for triple in triples:
-        add(triple)
-    while frontier:
-        batch, frontier[:] = list(frontier), []
-        for s, p, o in batch:
-            if p == RDF.type:
-                for c in ax.superclasses.get(o, ()):
-                    add((s, RDF.type, c))
-                continue
-            for q in ax.superproperties.get(p, ()):
-                add((s, q, o))
-            for c in ax.domains.get(p, ()):
-                add((s, RDF.type, c))
-            if not isinstance(o, Literal):
-                for q in ax.inverses.get(p, ()):
-                    add((o, q, s))
-                for c in ax.ranges.get(p, ()):
-                    add((o, RDF.type, c))
-        if not frontier:  # property chains once the simpler rules are saturated
-            for chain, q in ax.chains:
-                ends = {s: set(objects) for s, objects in index[chain[0]].items()}
-                for p in chain[1:]:
-                    step = index[p]
-                    ends = {s: {z for y in ys for z in step.get(y, ())} for s, ys in ends.items()}
-                for s, zs in ends.items():
-                    for z in zs:
-                        add((s, q, z))
-    return known
-
-
-def infer(data: Graph, ontology: Graph) -> Graph:
-    """OWL RL conclusions about the knowledge base's things that are not already asserted."""
-    core, ax = _core_axioms(_stamped([p for p in ontology_files() if p.name == "rcp.ttl"]))
-    work = [t for predicate in _INFERENCE_INPUT for t in data.triples((None, predicate, None))]
-    closed = _closure(work, ax)
-    inferred = Graph()
-    bind_prefixes(inferred)
-    base = str(ID)
-    for s, p, o in closed:
-        if not (isinstance(s, URIRef) and str(s).startswith(base)):
-            continue
-        if p == OWL.sameAs or (p == RDF.type and o in (OWL.Thing, RDFS.Resource, OWL.NamedIndividual)):
-            continue
-        if (s, p, o) in data or (s, p, o) in ontology or (s, p, o) in core:
-            continue
-        inferred.add((s, p, o))
-    return inferred
-
-
-def infer_with_owlrl(data: Graph, ontology: Graph) -> Graph:
-    """The same conclusions by owlrl's full OWL RL closure (slow): the reference ``infer`` is tested against."""
-    import owlrl
-
-    core = _parse([p for p in ontology_files() if p.name == "rcp.ttl"])
-    work = Graph()
-    for triple in core:
-        work.add(triple)
-    for predicate in _INFERENCE_INPUT:
-        for triple in data.triples((None, predicate, None)):
-            work.add(triple)
-    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(work)
-    inferred = Graph()
-    bind_prefixes(inferred)
-    base = str(ID)
-    for s, p, o in work:
-        if not (isinstance(s, URIRef) and str(s).startswith(base)):
-            continue
-        if p == OWL.sameAs or (p == RDF.type and o in (OWL.Thing, RDFS.Resource, OWL.NamedIndividual)):
-            continue
-        if (s, p, o) in data or (s, p, o) in ontology:
-            continue
-        inferred.add((s, p, o))
-    return inferred
-
-
-# ------------------------------------------------------------------------------------------ views
-
 
 def _schema(ontology: Graph) -> list:
     """What the shapes need of the ontology: its subclass axioms and the concept schemes' statements (subjects
