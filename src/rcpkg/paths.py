@@ -17,26 +17,30 @@ def home() -> Path:
     return Path(__file__).resolve().parents[2]
 
 
+def _under(*parts: str) -> Path:
+    return home().joinpath(*parts)
+
+
 def source_dir() -> Path:
-    return home() / "data" / "source"
+    return _under("data", "source")
 
 
 def reference_dir() -> Path:
-    return home() / "data" / "reference"
+    return _under("data", "reference")
 
 
 def ontology_dir() -> Path:
-    return home() / "ontology"
+    return _under("ontology")
 
 
 def built_data() -> Path:
     """The asserted knowledge base, committed to the repository."""
-    return home() / "data" / "rcp.ttl"
+    return _under("data", "rcp.ttl")
 
 
 def dumps_dir() -> Path:
     """Dumps written by ``rcpkg build``: every format, all named graphs, checksums."""
-    return home() / "data" / "dumps"
+    return _under("data", "dumps")
 
 
 def dataset_file() -> Path:
@@ -45,4 +49,4 @@ def dataset_file() -> Path:
 
 
 def queries_dir() -> Path:
-    return home() / "queries"
+    return _under("queries")
