@@ -79,8 +79,9 @@ def run(src: Path, home: Path) -> dict[str, float]:
             shutil.copytree(home / part, build_home / part)
         env["RCPKG_HOME"] = str(build_home)
         t0 = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "rcpkg.cli", "build"], env=env, capture_output=True, text=True,
-                              timeout=600)
+        done = subprocess.run(
+            [sys.executable, "-m", "rcpkg.cli", "build"], env=env, capture_output=True, text=True, timeout=600
+        )
         times["rcpkg build"] = time.perf_counter() - t0
         if done.returncode:
             raise SystemExit(f"rcpkg build in {src} failed:\n{done.stderr[-3000:]}")

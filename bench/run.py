@@ -142,8 +142,15 @@ class Oxigraph(Engine):
                 stderr=subprocess.DEVNULL,
             )
         self.process = subprocess.Popen(
-            [str(BIN / "oxigraph"), "serve-read-only", "--location", str(location), "--bind",
-             f"127.0.0.1:{self.port}", "--union-default-graph"],
+            [
+                str(BIN / "oxigraph"),
+                "serve-read-only",
+                "--location",
+                str(location),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--union-default-graph",
+            ],
             stdout=subprocess.DEVNULL,
             stderr=open(self.workdir / "oxigraph.log", "wb"),
         )
@@ -276,8 +283,19 @@ def wrk(engine: Engine, paths: list[str], concurrency: int, seconds: float) -> d
     try:
         threads = min(concurrency, 2)
         result = subprocess.run(
-            ["wrk", f"-t{threads}", f"-c{concurrency}", f"-d{max(1, round(seconds))}s", "--timeout", "120s", "-s",
-             str(ROOT / "bench" / "wrk.lua"), engine.base, "--", listing],
+            [
+                "wrk",
+                f"-t{threads}",
+                f"-c{concurrency}",
+                f"-d{max(1, round(seconds))}s",
+                "--timeout",
+                "120s",
+                "-s",
+                str(ROOT / "bench" / "wrk.lua"),
+                engine.base,
+                "--",
+                listing,
+            ],
             capture_output=True,
             text=True,
             timeout=seconds + 600,
@@ -329,9 +347,13 @@ def run_scale(scale: int, engines: list[str], seconds: float, workdir: Path) -> 
                     agreement[name][qname] = "not compared (rcpkg not run)"
                 elif qname in reference:
                     same = got == reference[qname]
-                    agreement[name][qname] = "same" if same else (
-                        f"DIFFERS: {sum(got.values())} rows vs {sum(reference[qname].values())}, "
-                        f"{sum((got - reference[qname]).values())} not in rcpkg's answer"
+                    agreement[name][qname] = (
+                        "same"
+                        if same
+                        else (
+                            f"DIFFERS: {sum(got.values())} rows vs {sum(reference[qname].values())}, "
+                            f"{sum((got - reference[qname]).values())} not in rcpkg's answer"
+                        )
                     )
             for workload, texts in workloads.items():
                 paths = [engine.query_path(t) for t in texts]
@@ -341,13 +363,25 @@ def run_scale(scale: int, engines: list[str], seconds: float, workdir: Path) -> 
                     wrk(engine, paths, concurrency, 1)  # warm-up (fills the result cache where there is one)
                     r = wrk(engine, paths, concurrency, seconds)
                     secs = r["duration_us"] / 1e6
-                    m = Measure(scale, name, workload, concurrency, r["requests"], round(secs, 2),
-                                round(r["requests"] / secs, 1), round(r["p50_us"] / 1000, 2),
-                                round(r["p99_us"] / 1000, 2), r["errors"])
+                    m = Measure(
+                        scale,
+                        name,
+                        workload,
+                        concurrency,
+                        r["requests"],
+                        round(secs, 2),
+                        round(r["requests"] / secs, 1),
+                        round(r["p50_us"] / 1000, 2),
+                        round(r["p99_us"] / 1000, 2),
+                        r["errors"],
+                    )
                     measures.append(m)
-                    print(f"[x{scale}] {name:12} {workload:20} c={concurrency}  {m.rps:9.1f} req/s  "
-                          f"p50 {m.p50_ms:8.2f} ms  p99 {m.p99_ms:8.2f} ms  errors {m.errors}",
-                          file=sys.stderr, flush=True)
+                    print(
+                        f"[x{scale}] {name:12} {workload:20} c={concurrency}  {m.rps:9.1f} req/s  "
+                        f"p50 {m.p50_ms:8.2f} ms  p99 {m.p99_ms:8.2f} ms  errors {m.errors}",
+                        file=sys.stderr,
+                        flush=True,
+                    )
         except (RuntimeError, OSError, urllib.error.URLError) as exc:
             print(f"[x{scale}] {name} failed: {exc}", file=sys.stderr, flush=True)
             agreement.setdefault(name, {})["(run)"] = f"failed: {exc}"
@@ -370,8 +404,11 @@ def table(measures: list[Measure], agreement: dict, scale: int) -> str:
             cells = []
             for e in engines:
                 m = by.get((e, w, c))
-                cells.append(f"{m.rps:.0f} ({m.p50_ms:.1f} / {m.p99_ms:.1f})" + (f" {m.errors} err" if m.errors else "")
-                             if m else "-")
+                cells.append(
+                    f"{m.rps:.0f} ({m.p50_ms:.1f} / {m.p99_ms:.1f})" + (f" {m.errors} err" if m.errors else "")
+                    if m
+                    else "-"
+                )
             row = f"| {w} | {c} | " + " | ".join(cells)
             if others:
                 best = max((by[(e, w, c)].rps for e in others if (e, w, c) in by), default=0)
@@ -389,8 +426,10 @@ def table(measures: list[Measure], agreement: dict, scale: int) -> str:
         differing = {q: r for q, r in results.items() if r != "same"}
         if not results:
             continue
-        lines.append(f"- {engine}: " + ("all the same" if not differing else "; ".join(
-            f"{q}: {r}" for q, r in differing.items())))
+        lines.append(
+            f"- {engine}: "
+            + ("all the same" if not differing else "; ".join(f"{q}: {r}" for q, r in differing.items()))
+        )
     lines.append("")
     return "\n".join(lines)
 

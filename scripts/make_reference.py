@@ -122,9 +122,7 @@ def load_m49(path: Path) -> dict[str, M49Entry]:
                 raise InputError(f"{path}: line {n}: {col} must be three digits, found {row[col]!r}")
         if iso3 in out:
             raise InputError(f"{path}: line {n}: {iso3} given twice")
-        out[iso3] = M49Entry(
-            row["m49_region"], row["m49_region_name"], row["m49_subregion"], row["m49_subregion_name"]
-        )
+        out[iso3] = M49Entry(row["m49_region"], row["m49_region_name"], row["m49_subregion"], row["m49_subregion_name"])
     return out
 
 

@@ -84,16 +84,24 @@ def test_every_documented_shape_is_used(iris_under_base):
 
 def test_a_stray_iri_is_of_no_documented_shape():
     shapes = [re.compile(pattern) for pattern in documented_shapes().values()]
-    for stray in ("id/Country/HUN", "id/source/iom-rcp-matrix-2008/row/4/Governments", "dataset/class/Country",
-                  "id/source/iom-rcp-matrix-2010", "graph/scratch", "id/widget/hun", "dumps/rcp.xml"):
+    for stray in (
+        "id/Country/HUN",
+        "id/source/iom-rcp-matrix-2008/row/4/Governments",
+        "dataset/class/Country",
+        "id/source/iom-rcp-matrix-2010",
+        "graph/scratch",
+        "id/widget/hun",
+        "dumps/rcp.xml",
+    ):
         assert not any(s.fullmatch(stray) for s in shapes), stray
 
 
 def test_the_metadata_iris_are_the_ones_graph_mints(kb_dataset):
     quads = set(ox.parse(path=str(kb_dataset), format=ox.RdfFormat.TRIG))
     metadata = ox.NamedNode(str(METADATA_GRAPH))
-    nodes = {t.value for q in quads if q.graph_name == metadata for t in (q.subject, q.object)
-             if isinstance(t, ox.NamedNode)}
+    nodes = {
+        t.value for q in quads if q.graph_name == metadata for t in (q.subject, q.object) if isinstance(t, ox.NamedNode)
+    }
     for iri in (
         graph.class_partition_iri(RCP.Country),
         graph.property_partition_iri(RCP.hasMemberGovernment),

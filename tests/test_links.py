@@ -22,10 +22,7 @@ HEADER = (
     "m49_region,m49_region_name,m49_subregion,m49_subregion_name\n"
 )
 AUT = "AUT,AT,040,Austria,Autriche,Austria,النمسا,Австрия,奥地利,Q40,2782113,150,Europe,155,Western Europe\n"
-HKG = (
-    "HKG,HK,344,Hong Kong,Hong Kong,Hong Kong,هونغ كونغ,Гонконг,香港,Q8646,1819730,"
-    "142,Asia,030,Eastern Asia\n"
-)
+HKG = "HKG,HK,344,Hong Kong,Hong Kong,Hong Kong,هونغ كونغ,Гонконг,香港,Q8646,1819730,142,Asia,030,Eastern Asia\n"
 ATA = "ATA,AQ,010,Antarctica,Antarctique,Antártida,القارة القطبية,Антарктида,南极洲,Q51,6697173,,,,\n"
 
 

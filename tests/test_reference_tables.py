@@ -121,9 +121,7 @@ def test_well_known_countries_have_their_wikidata_items_and_regions():
 
 def test_curated_country_wikidata_input_agrees_with_countries_csv():
     lines = [
-        ln
-        for ln in (REF / "country-wikidata.csv").read_text(encoding="utf-8").splitlines()
-        if not ln.startswith("#")
+        ln for ln in (REF / "country-wikidata.csv").read_text(encoding="utf-8").splitlines() if not ln.startswith("#")
     ]
     curated = {r["iso3"]: r for r in csv.DictReader(lines)}
     for r in rows("countries.csv"):
@@ -220,10 +218,7 @@ def test_every_curated_qid_cites_what_verified_it():
 def test_no_organization_or_process_shares_a_qid_with_a_country():
     country_qids = {r["wikidata"] for r in rows("countries.csv")}
     qids = [
-        rec.wikidata
-        for t in (load_organization_links(), load_process_links())
-        for rec in t.values()
-        if rec.wikidata
+        rec.wikidata for t in (load_organization_links(), load_process_links()) for rec in t.values() if rec.wikidata
     ]
     assert len(qids) == len(set(qids))
     assert country_qids.isdisjoint(qids)

@@ -79,8 +79,10 @@ def reconcile(args) -> int:
         for ms in sorted(proc.memberships.values(), key=lambda m: (m.cells[0].row, m.role, m.entity)):
             e, label = ms.entity, ref.label(ms.entity)
             for name in ms.names_in_source:
-                print(f"{proc.key}\t{ms.cells[0].row}\t{ms.cells[0].column}\t{name}\t{ms.role}\t{ms.status}\t"
-                      f"{e.kind}\t{e.key}\t{label}")
+                print(
+                    f"{proc.key}\t{ms.cells[0].row}\t{ms.cells[0].column}\t{name}\t{ms.role}\t{ms.status}\t"
+                    f"{e.kind}\t{e.key}\t{label}"
+                )
     return 0
 
 

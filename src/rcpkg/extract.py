@@ -115,13 +115,31 @@ class Pattern:
         """What the segment says, given this pattern's match of it."""
         groups = m.groupdict()
         notes = [n for n in (self.note, groups.get("note")) if n]
-        st = Statement(cell, segment, role=self.role, names=groups.get("names"), status=self.status,
-                       year=int(groups["year"]) if groups.get("year") else None,
-                       note="; ".join(notes) if notes else None, flag=self.flag, narrative=self.narrative,
-                       attaches_to_previous=self.attaches_to_previous, state=groups.get("state"), pattern=self.name)
+        st = Statement(
+            cell,
+            segment,
+            role=self.role,
+            names=groups.get("names"),
+            status=self.status,
+            year=int(groups["year"]) if groups.get("year") else None,
+            note="; ".join(notes) if notes else None,
+            flag=self.flag,
+            narrative=self.narrative,
+            attaches_to_previous=self.attaches_to_previous,
+            state=groups.get("state"),
+            pattern=self.name,
+        )
         if self.extra and groups.get(self.extra.group):
-            st.extra.append(Statement(cell, segment, role=self.extra.role, names=groups[self.extra.group],
-                                      note=self.extra.note, pattern=self.name))
+            st.extra.append(
+                Statement(
+                    cell,
+                    segment,
+                    role=self.extra.role,
+                    names=groups[self.extra.group],
+                    note=self.extra.note,
+                    pattern=self.name,
+                )
+            )
         return st
 
 
@@ -203,12 +221,27 @@ class Grammar:
             m = pattern.regex.fullmatch(segment)
             if m:
                 return pattern.statement(cell, segment, m)
-        raise SourceError(f"no pattern of {STATEMENTS_TABLE} reads this statement: add a row for it",
-                          cell.row, cell.column, segment)
+        raise SourceError(
+            f"no pattern of {STATEMENTS_TABLE} reads this statement: add a row for it", cell.row, cell.column, segment
+        )
 
 
-_TABLE_COLUMNS = ("name", "column", "pattern", "role", "status", "flag", "note", "narrative", "attaches_to_previous",
-                  "extra_group", "extra_role", "extra_note", "cue", "example")
+_TABLE_COLUMNS = (
+    "name",
+    "column",
+    "pattern",
+    "role",
+    "status",
+    "flag",
+    "note",
+    "narrative",
+    "attaches_to_previous",
+    "extra_group",
+    "extra_role",
+    "extra_note",
+    "cue",
+    "example",
+)
 _KEY = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _GROUPS = {"names", "note", "year", "state"}  # the named groups a pattern may use, besides its extra group
 
@@ -235,8 +268,10 @@ def _pattern(path: Path, line: int, row: dict[str, str]) -> Pattern:
     columns = tuple(row["column"].split("|"))
     for column in columns:
         if column not in STATEMENT_COLUMNS:
-            raise error(f"column {column!r} is not read as statements: use {' or '.join(STATEMENT_COLUMNS)} "
-                        "(several joined by '|')")
+            raise error(
+                f"column {column!r} is not read as statements: use {' or '.join(STATEMENT_COLUMNS)} "
+                "(several joined by '|')"
+            )
     regex = compiled("pattern", row["pattern"])
     for column in ("role", "flag", "extra_role"):
         if row[column] and not _KEY.fullmatch(row[column]):
@@ -246,8 +281,10 @@ def _pattern(path: Path, line: int, row: dict[str, str]) -> Pattern:
     extra = Extra(row["extra_group"], row["extra_role"], row["extra_note"] or None) if row["extra_group"] else None
     unknown = set(regex.groupindex) - _GROUPS - ({extra.group} if extra else set())
     if unknown:
-        raise error(f"unknown named group(s) {', '.join(sorted(unknown))}: a pattern names only names, note, year, "
-                    "state and its extra_group (use (?:...) for a group that yields nothing)")
+        raise error(
+            f"unknown named group(s) {', '.join(sorted(unknown))}: a pattern names only names, note, year, "
+            "state and its extra_group (use (?:...) for a group that yields nothing)"
+        )
     if extra and extra.group not in regex.groupindex:
         raise error(f"extra_group {extra.group!r} is not a named group of the pattern")
     if bool(row["extra_group"]) != bool(row["extra_role"]) or (row["extra_note"] and not extra):
@@ -269,9 +306,21 @@ def _pattern(path: Path, line: int, row: dict[str, str]) -> Pattern:
             raise error("a cue has no named groups")
         if not cue.match(row["example"]):
             raise error(f"the cue does not match the start of the example {row['example']!r}")
-    return Pattern(row["name"], line, columns, regex, row["role"] or None, row["status"] or "current",
-                   row["flag"] or None, row["note"] or None, narrative, attaches, extra, row["cue"] or None,
-                   row["example"])
+    return Pattern(
+        row["name"],
+        line,
+        columns,
+        regex,
+        row["role"] or None,
+        row["status"] or "current",
+        row["flag"] or None,
+        row["note"] or None,
+        narrative,
+        attaches,
+        extra,
+        row["cue"] or None,
+        row["example"],
+    )
 
 
 # -------------------------------------------------------------------------------------------------- items
@@ -286,9 +335,7 @@ class Item:
 
 
 _LI = re.compile(r"<li>(?P<body>.*?)</li>", re.S)
-_MARKER = (
-    r"(?:\(?\d{1,2}\)|\((?:i|ii|iii|iv|v|vi|vii|viii|ix|x)\)|\(?[a-h]\)|\((?:[1-9])\)|-|•)"
-)
+_MARKER = r"(?:\(?\d{1,2}\)|\((?:i|ii|iii|iv|v|vi|vii|viii|ix|x)\)|\(?[a-h]\)|\((?:[1-9])\)|-|•)"
 _LI_MARKER = re.compile(rf"^\s*(?P<marker>{_MARKER})\s+(?P<text>.+?)\s*$", re.S)
 _INLINE = re.compile(r"(?:^|(?<=\s))(?P<marker>\(?\d{1,2}\)|\((?:i|ii|iii|iv|v|vi)\)|-)(?=\s+\S)")
 
@@ -318,7 +365,7 @@ def items(cells: list[Cell]) -> list[Item]:
                 continue
             for i, m in enumerate(marks):
                 end = marks[i + 1].start() if i + 1 < len(marks) else len(line)
-                body = re.split(r"\s{2,}", line[m.end():end].strip())[0].strip()
+                body = re.split(r"\s{2,}", line[m.end() : end].strip())[0].strip()
                 body = re.sub(r"(?:;|,)?\s*(?:as well as|and)$", "", body).strip()
                 out.append(Item(cell, len(out) + 1, m.group("marker").strip(), body))
     if not out:
@@ -327,8 +374,11 @@ def items(cells: list[Cell]) -> list[Item]:
 
 
 _NUMBERS = {w: n for n, w in enumerate("two three four five six seven eight nine ten".split(), start=2)}
-_COUNTED = re.compile(r"^(?P<count>Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten) main areas of discussion:\s*"
-                      r"(?P<list>[^:]+?)\.?$", re.I)
+_COUNTED = re.compile(
+    r"^(?P<count>Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten) main areas of discussion:\s*"
+    r"(?P<list>[^:]+?)\.?$",
+    re.I,
+)
 
 
 def _counted_list(cells: list[Cell]) -> list[Item]:
@@ -342,8 +392,12 @@ def _counted_list(cells: list[Cell]) -> list[Item]:
             parts = [re.sub(r"^(?:and|as well as)\s+", "", p.strip()) for p in m.group("list").split(";")]
             if len(parts) == _NUMBERS[m.group("count").lower()] and all(parts):
                 return [Item(cell, i, "", p) for i, p in enumerate(parts, start=1)]
-            raise SourceError(f"the text announces {m.group('count').lower()} items but lists {len(parts)}",
-                              cell.row, cell.column, line)
+            raise SourceError(
+                f"the text announces {m.group('count').lower()} items but lists {len(parts)}",
+                cell.row,
+                cell.column,
+                line,
+            )
     return []
 
 

@@ -188,8 +188,10 @@ class GraphBuilder:
             self.add(iri, DCTERMS.title, en(document.title))
         if document.publisher:
             if document.publisher not in self.ref.organizations:
-                raise ReferenceTableError(f"data/reference/sources.csv: the publisher {document.publisher!r} of "
-                                          f"{document.key} is not a key of organizations.csv")
+                raise ReferenceTableError(
+                    f"data/reference/sources.csv: the publisher {document.publisher!r} of "
+                    f"{document.key} is not a key of organizations.csv"
+                )
             publisher = Entity("organization", document.publisher)
             self.add(iri, DCTERMS.publisher, entity_iri(publisher))
             self.entities.add(publisher)
@@ -214,8 +216,14 @@ class GraphBuilder:
             self.add(iri, RDF.type, PROV.Entity)
             self.add(iri, RDFS.label, en(f"reference table data/reference/{name}"))
             self.add(iri, DCTERMS.identifier, Literal(f"data/reference/{name}"))
-            self.add(iri, DCTERMS.description, en("Curated reference data of the project; data/reference/README.md "
-                                                  "gives the provenance of each column."))
+            self.add(
+                iri,
+                DCTERMS.description,
+                en(
+                    "Curated reference data of the project; data/reference/README.md "
+                    "gives the provenance of each column."
+                ),
+            )
         return iri
 
     def editions(self, footnote: Cell) -> None:
@@ -223,7 +231,8 @@ class GraphBuilder:
         prepared or updated each (resolved through the reference tables); data/reference/sources.csv gives each
         edition's key and labels."""
         found: list[tuple[int, str]] = [
-            (int(y), sentence) for sentence in sentences(footnote.text)
+            (int(y), sentence)
+            for sentence in sentences(footnote.text)
             if re.search(r"based on a matrix prepared|has been updated", sentence)
             for y in re.findall(r"\b((?:19|20)\d\d)\b", sentence)
         ]
@@ -231,13 +240,22 @@ class GraphBuilder:
         by_year = {d.year: d for d in self.documents}
         if not years or years[-1] != self.document.year:
             expected = ", ".join(str(d.year) for d in self.documents if d.year <= self.document.year)
-            raise ResolveError(f"the footnote does not name the editions of the matrix (expected {expected})",
-                               footnote.row, footnote.column, footnote.text)
+            raise ResolveError(
+                f"the footnote does not name the editions of the matrix (expected {expected})",
+                footnote.row,
+                footnote.column,
+                footnote.text,
+            )
         previous = None
         for y in years:
             if y not in by_year:
-                raise ResolveError(f"the footnote names an edition of {y} that data/reference/sources.csv does not "
-                                   "list (add a row for it)", footnote.row, footnote.column, footnote.text)
+                raise ResolveError(
+                    f"the footnote names an edition of {y} that data/reference/sources.csv does not "
+                    "list (add a row for it)",
+                    footnote.row,
+                    footnote.column,
+                    footnote.text,
+                )
             iri = self.describe_document(by_year[y])
             self.add(iri, RCP.editionYear, year(y))
             if by_year[y] != self.document:
@@ -257,15 +275,23 @@ class GraphBuilder:
         with ...", "updated by A for ...")."""
         m = re.search(r"\b(?:prepared|updated) by (?P<who>.+?) (?:in connection with|for the)\b", sentence)
         if not m:
-            raise ResolveError("the footnote does not say who prepared or updated this edition",
-                               footnote.row, footnote.column, sentence)
+            raise ResolveError(
+                "the footnote does not say who prepared or updated this edition",
+                footnote.row,
+                footnote.column,
+                sentence,
+            )
         out = []
         for name in re.split(r",\s*|\s+and\s+", m.group("who")):
             name = re.sub(r"^the\s+|\s*\([^()]*\)$", "", name.strip())
             entity = self.ref.lookup(name, "")
             if entity is None or entity.kind != "organization":
-                raise ResolveError(f"unknown organisation {name!r} (add it to data/reference/organizations.csv "
-                                   "or names.csv)", footnote.row, footnote.column, sentence)
+                raise ResolveError(
+                    f"unknown organisation {name!r} (add it to data/reference/organizations.csv or names.csv)",
+                    footnote.row,
+                    footnote.column,
+                    sentence,
+                )
             out.append(entity)
         return out
 
@@ -278,8 +304,12 @@ class GraphBuilder:
                 continue
             name = row["name_in_source"]
             if name not in intro:
-                raise ResolveError(f"the footnote does not name {name!r} (data/reference/processes.csv)",
-                                   footnote.row, footnote.column, footnote.text)
+                raise ResolveError(
+                    f"the footnote does not name {name!r} (data/reference/processes.csv)",
+                    footnote.row,
+                    footnote.column,
+                    footnote.text,
+                )
             iri = process_iri(key)
             self.add(iri, RDF.type, RCP.OtherRegionalGroupOnMigration)
             self.add(iri, RDFS.label, en(row["label"]))
@@ -318,8 +348,10 @@ class GraphBuilder:
             add(iri, prop, en(rows.text(column)))
         for theme in self.classifier.themes(rows.text("Main Areas of Discussion")):
             add(iri, DCTERMS.subject, theme)
-        for kind, prop, items in (("main-area", RCP.hasMainArea, proc.main_areas),
-                                  ("priority", RCP.hasPriority, proc.priorities)):
+        for kind, prop, items in (
+            ("main-area", RCP.hasMainArea, proc.main_areas),
+            ("priority", RCP.hasPriority, proc.priorities),
+        ):
             for item in items:
                 node = item_iri(proc.key, kind, item.position)
                 add(iri, prop, node)
@@ -416,8 +448,13 @@ class GraphBuilder:
         return more
 
 
-def build(matrix: Matrix, processes: list[Process], ref: Reference, schemes: Graph,
-          documents: tuple[SourceDocument, ...] | None = None) -> Graph:
+def build(
+    matrix: Matrix,
+    processes: list[Process],
+    ref: Reference,
+    schemes: Graph,
+    documents: tuple[SourceDocument, ...] | None = None,
+) -> Graph:
     """The data graph. ``documents``: the editions of data/reference/sources.csv (default: read from the
     project's reference folder)."""
     builder = GraphBuilder(ref, schemes, documents)

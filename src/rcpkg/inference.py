@@ -35,12 +35,12 @@ _RDFS_AXIOMS = {RDFS.subClassOf, RDFS.subPropertyOf, RDFS.domain, RDFS.range}
 
 @dataclass
 class _Axioms:
-    superclasses: dict = field(default_factory=dict)     # class -> its superclasses (transitive, without itself)
+    superclasses: dict = field(default_factory=dict)  # class -> its superclasses (transitive, without itself)
     superproperties: dict = field(default_factory=dict)  # property -> its superproperties (transitive)
     domains: dict = field(default_factory=lambda: defaultdict(set))
     ranges: dict = field(default_factory=lambda: defaultdict(set))
     inverses: dict = field(default_factory=lambda: defaultdict(set))
-    chains: list = field(default_factory=list)           # (p1, ..., pn), q
+    chains: list = field(default_factory=list)  # (p1, ..., pn), q
 
 
 def _transitive(pairs: dict) -> dict:

@@ -55,8 +55,9 @@ def resolver(ontology: Graph, ref: resolve.Reference) -> resolve.Resolver:
     return resolve.Resolver(ref, headings)
 
 
-def extract_processes(source_file: Path | None = None) -> tuple[source.Matrix, list[resolve.Process],
-                                                                 resolve.Reference, Graph]:
+def extract_processes(
+    source_file: Path | None = None,
+) -> tuple[source.Matrix, list[resolve.Process], resolve.Reference, Graph]:
     ontology = validate.load_ontology()
     ref = resolve.Reference.load(paths.reference_dir())
     matrix = source.read(source_file or source.source_file())
@@ -75,8 +76,12 @@ def build(source_file: Path | None = None) -> Built:
     links.add_links(data, paths.reference_dir())
     t1 = time.perf_counter()
     report, inferred = validate.validate(data, ontology)
-    stages = {"extract": t_extract - t0, "graph": t1 - t_extract, "OWL RL": report.seconds_inference,
-              "SHACL": report.seconds_shapes}
+    stages = {
+        "extract": t_extract - t0,
+        "graph": t1 - t_extract,
+        "OWL RL": report.seconds_inference,
+        "SHACL": report.seconds_shapes,
+    }
     return Built(data, ontology, inferred, report, processes, t1 - t0, stages)
 
 

@@ -100,9 +100,7 @@ def _read_table(path: Path, columns: list[str]) -> list[tuple[int, dict[str, str
     reader = csv.reader(text.splitlines())
     header = next(reader, None)
     if header != columns:
-        raise ReferenceTableError(
-            f"{path}: header must be {','.join(columns)}, found {','.join(header or [])}"
-        )
+        raise ReferenceTableError(f"{path}: header must be {','.join(columns)}, found {','.join(header or [])}")
     rows = []
     for number, values in enumerate(reader, start=2):
         if not values:
@@ -113,9 +111,7 @@ def _read_table(path: Path, columns: list[str]) -> list[tuple[int, dict[str, str
     return rows
 
 
-def _check(
-    path: Path, number: int, column: str, value: str, pattern: re.Pattern[str], optional: bool
-) -> None:
+def _check(path: Path, number: int, column: str, value: str, pattern: re.Pattern[str], optional: bool) -> None:
     if value == "" and optional:
         return
     if not pattern.fullmatch(value):
@@ -177,9 +173,7 @@ def _load_links(path: Path, columns: list[str]) -> dict[str, LinkRecord]:
                 raise ReferenceTableError(f"{path}: line {number}: wikidata {qid} already given to {other}")
             qids[row["wikidata"]] = key
         if not row["wikidata"] and not row["note"]:
-            raise ReferenceTableError(
-                f"{path}: line {number}: {key} has no Wikidata item and no note saying why"
-            )
+            raise ReferenceTableError(f"{path}: line {number}: {key} has no Wikidata item and no note saying why")
         out[key] = LinkRecord(key=key, wikidata=row["wikidata"], homepage=homepage, note=row["note"])
     return out
 
@@ -193,9 +187,7 @@ def load_organization_links(reference_dir: Path | None = None) -> dict[str, Link
 
 def load_process_links(reference_dir: Path | None = None) -> dict[str, LinkRecord]:
     """process-links.csv by process key."""
-    return _load_links(
-        Path(reference_dir or paths.reference_dir()) / "process-links.csv", PROCESS_LINK_COLUMNS
-    )
+    return _load_links(Path(reference_dir or paths.reference_dir()) / "process-links.csv", PROCESS_LINK_COLUMNS)
 
 
 def _keyed_nodes(graph: Graph, classes: Iterable[URIRef], kind: str) -> dict[URIRef, str]:
@@ -212,9 +204,7 @@ def _keyed_nodes(graph: Graph, classes: Iterable[URIRef], kind: str) -> dict[URI
 def _missing(what: str, path: str, keys: Iterable[str]) -> None:
     keys = sorted(set(keys))
     if keys:
-        raise ReferenceTableError(
-            f"{path} has no row for {what} {', '.join(keys)}: add one (a link or a note)"
-        )
+        raise ReferenceTableError(f"{path} has no row for {what} {', '.join(keys)}: add one (a link or a note)")
 
 
 def add_links(graph: Graph, reference_dir: Path | None = None) -> None:
@@ -225,18 +215,14 @@ def add_links(graph: Graph, reference_dir: Path | None = None) -> None:
     countries = _keyed_nodes(graph, (RCP.Country, RCP.Territory), "country")
     if countries:
         table = load_countries(reference_dir)
-        _missing(
-            "country", "countries.csv", (k.upper() for k in countries.values() if k.upper() not in table)
-        )
+        _missing("country", "countries.csv", (k.upper() for k in countries.values() if k.upper() not in table))
         for node, key in countries.items():
             _add_country(graph, node, table[key.upper()])
 
     organizations = _keyed_nodes(graph, (RCP.Organization,), "organization")
     if organizations:
         table = load_organization_links(reference_dir)
-        _missing(
-            "organization", "organization-links.csv", (k for k in organizations.values() if k not in table)
-        )
+        _missing("organization", "organization-links.csv", (k for k in organizations.values() if k not in table))
         for node, key in organizations.items():
             _add_identity(graph, node, table[key])
 

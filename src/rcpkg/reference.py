@@ -62,13 +62,19 @@ class Reference:
             add(row["acronym"], Entity("organization", key))
         for key, label in categories.items():
             add(label, Entity("category", key))
-        known_kinds = {"country": countries, "organization": orgs, "process": processes, "group": groups,
-                       "category": categories}
+        known_kinds = {
+            "country": countries,
+            "organization": orgs,
+            "process": processes,
+            "group": groups,
+            "category": categories,
+        }
         for number, row in tables.read(directory / "names.csv", ("name", "kind", "key", "scope")):
             table = known_kinds.get(row["kind"])
             if table is None or row["key"] not in table:
                 raise ReferenceTableError(
-                    f"{directory / 'names.csv'}, line {number}: {row['kind']} {row['key']!r} is in no reference table")
+                    f"{directory / 'names.csv'}, line {number}: {row['kind']} {row['key']!r} is in no reference table"
+                )
             add(row["name"], Entity(row["kind"], row["key"]), row["scope"])
         for iso3, state in territories.items():
             if iso3 not in countries or state not in countries:

@@ -106,8 +106,9 @@ class NameReader:
         if entity is None and m and self._resolve(m.group("a")) == self._resolve(m.group("b")):
             entity = self._resolve(m.group("a"))
         if entity is None or entity.kind != "group":
-            raise self.error(f"{name!r} is not a group of the reference tables (data/reference/groups.csv, names.csv)",
-                             text)
+            raise self.error(
+                f"{name!r} is not a group of the reference tables (data/reference/groups.csv, names.csv)", text
+            )
         return entity
 
     def _explicit_group(self, group_name: str, listed: str, text: str, count: int | None = None) -> list[Mention]:
@@ -116,8 +117,11 @@ class NameReader:
         allowed = set(self.ref.group_members(group.key))
         for m in members:
             if m.entity not in allowed:
-                raise self.error(f"{m.text!r} is listed as one of the {group_name} but is not a member of group "
-                                 f"{group.key!r} in data/reference/groups.csv", text)
+                raise self.error(
+                    f"{m.text!r} is listed as one of the {group_name} but is not a member of group "
+                    f"{group.key!r} in data/reference/groups.csv",
+                    text,
+                )
             m.group = group
         if count is not None and count != len(members):
             raise self.error(f"the text says {count} {group_name} but lists {len(members)}", text)
@@ -168,7 +172,9 @@ class NameReader:
             else:
                 raise self.error(
                     "unknown name: add it, or its variant, to data/reference/ (names.csv, countries.csv, "
-                    "organizations.csv, categories.csv)", fragments[i].strip(" ,;."))
+                    "organizations.csv, categories.csv)",
+                    fragments[i].strip(" ,;."),
+                )
         return out
 
     def _resolve(self, name: str) -> Entity | None:
@@ -187,8 +193,10 @@ class NameReader:
                 return None
             members = self.ref.group_members(group.key)
             if int(m.group("count")) != len(members):
-                raise self.error(f"the text says {m.group('count')} {m.group('group')} but the reference table "
-                                 f"lists {len(members)}", text)
+                raise self.error(
+                    f"the text says {m.group('count')} {m.group('group')} but the reference table lists {len(members)}",
+                    text,
+                )
             self.group_sizes[group] = len(members)
             return [Mention(e, text, group=group) for e in members]
         m = re.fullmatch(r"(?:the )?members of the (?P<group>[^()]+?) \((?P<list>.+)\)", name)
@@ -213,8 +221,9 @@ class NameReader:
         if second is not None and first.kind == second.kind == "country":
             territory, state = (first, second) if first.key in self.ref.territories else (second, first)
             if territory.key not in self.ref.territories:
-                raise self.error("two countries in one name, and neither is a territory in "
-                                 "data/reference/territories.csv", text)
+                raise self.error(
+                    "two countries in one name, and neither is a territory in data/reference/territories.csv", text
+                )
             return [Mention(territory, text, territory_of=state, starred=starred)]
         if re.match(r"(?:depending on|which) ", b):
             return [Mention(first, text, note=b, starred=starred)]
@@ -240,15 +249,21 @@ class Resolver:
             out.append(self.process(key, rows))
         if by_name:
             missing = ", ".join(sorted(by_name))
-            raise ResolveError(f"process(es) of data/reference/processes.csv not found in the source: {missing} "
-                               "(a row removed or a name changed?)")
+            raise ResolveError(
+                f"process(es) of data/reference/processes.csv not found in the source: {missing} "
+                "(a row removed or a name changed?)"
+            )
         return out
 
     def region(self, cell: Cell) -> str:
         heading = cell.text.strip()
         if heading not in self.region_headings:
-            raise ResolveError("region header not in the region scheme (ontology/schemes.ttl, rcp:sourceHeading)",
-                               cell.row, cell.column, heading)
+            raise ResolveError(
+                "region header not in the region scheme (ontology/schemes.ttl, rcp:sourceHeading)",
+                cell.row,
+                cell.column,
+                heading,
+            )
         return self.region_headings[heading]
 
     def process(self, key: str, rows: ProcessRows) -> Process:
@@ -258,16 +273,24 @@ class Resolver:
             raise ResolveError("a process needs exactly one year", name_cell.row, "Year", rows.name)
         self.region(rows.region)
         proc = Process(
-            key=key, rows=rows, name=extract.process_name(name_cell), year=extract.year(year_cells[0]),
-            region_heading=rows.region.text.strip(), declared_total=-1, memberships={},
+            key=key,
+            rows=rows,
+            name=extract.process_name(name_cell),
+            year=extract.year(year_cells[0]),
+            region_heading=rows.region.text.strip(),
+            declared_total=-1,
+            memberships={},
             main_areas=extract.items(rows.parts("Main Areas of Discussion")),
-            priorities=extract.items(rows.parts("Current Priorities")), flags=set(), territories={},
+            priorities=extract.items(rows.parts("Current Priorities")),
+            flags=set(),
+            territories={},
             group_sizes={},
         )
         for column in ("RCP", "Year", *extract.STATEMENT_COLUMNS, "Main Areas of Discussion"):
             if column != "RCP" and not rows.parts(column):
-                raise ResolveError("empty cell: every process has a value in this column", name_cell.row, column,
-                                   rows.name)
+                raise ResolveError(
+                    "empty cell: every process has a value in this column", name_cell.row, column, rows.name
+                )
         footnotes: list[Statement] = []
         starred: list[Mention] = []
         for column in extract.STATEMENT_COLUMNS:
@@ -322,18 +345,30 @@ class Resolver:
                     if ms.entity == mention.entity and note not in ms.notes:
                         ms.notes.append(note)
         if starred and not footnotes:
-            raise ResolveError("names marked '*' but no footnote explains the mark", name_cell.row, "Governments",
-                               ", ".join(m.text for m in starred))
+            raise ResolveError(
+                "names marked '*' but no footnote explains the mark",
+                name_cell.row,
+                "Governments",
+                ", ".join(m.text for m in starred),
+            )
         return proc
 
     def _territory(self, proc: Process, territory: str, state: str, cell: Cell, text: str) -> None:
         expected = self.ref.territories.get(territory)
         if expected is None:
-            raise ResolveError(f"{territory} is named as part of {state} but is not in data/reference/territories.csv",
-                               cell.row, cell.column, text)
+            raise ResolveError(
+                f"{territory} is named as part of {state} but is not in data/reference/territories.csv",
+                cell.row,
+                cell.column,
+                text,
+            )
         if expected != state:
-            raise ResolveError(f"the text links {territory} to {state}; data/reference/territories.csv says {expected}",
-                               cell.row, cell.column, text)
+            raise ResolveError(
+                f"the text links {territory} to {state}; data/reference/territories.csv says {expected}",
+                cell.row,
+                cell.column,
+                text,
+            )
         proc.territories[territory] = (state, cell)
 
     def _add(self, proc: Process, st: Statement, mention: Mention, cell: Cell) -> Membership:
@@ -344,8 +379,9 @@ class Resolver:
             ms = Membership(proc.key, mention.entity, role, status)
             proc.memberships[(mention.entity, role)] = ms
         elif ms.status != status:
-            raise ResolveError(f"{mention.text!r} is both {ms.status} and {status} {role}", cell.row, cell.column,
-                               st.text)
+            raise ResolveError(
+                f"{mention.text!r} is both {ms.status} and {status} {role}", cell.row, cell.column, st.text
+            )
         for y in (st.year, mention.year):
             if y:
                 ms.years.add(y)

@@ -90,9 +90,13 @@ def _documents(path: Path) -> tuple[SourceDocument, ...]:
         if len(values) != len(SOURCE_COLUMNS):
             raise ReferenceTableError(f"{path}, line {number}: {len(values)} fields, expected {len(SOURCE_COLUMNS)}")
         row = dict(zip(SOURCE_COLUMNS, (v.strip() for v in values), strict=True))
-        for column, pattern, optional in (("key", _KEY, False), ("year", _YEAR, False),
-                                          ("publisher", _KEY, True), ("file", _FILE, True),
-                                          ("sha256", _SHA256, True)):
+        for column, pattern, optional in (
+            ("key", _KEY, False),
+            ("year", _YEAR, False),
+            ("publisher", _KEY, True),
+            ("file", _FILE, True),
+            ("sha256", _SHA256, True),
+        ):
             if not (row[column] == "" and optional) and not pattern.fullmatch(row[column]):
                 raise ReferenceTableError(f"{path}, line {number}: malformed {column} {row[column]!r}")
         if not row["label"] or not row["short_label"]:
@@ -104,8 +108,10 @@ def _documents(path: Path) -> tuple[SourceDocument, ...]:
         out.append(SourceDocument(**{**row, "year": int(row["year"])}))
     held = [d.key for d in out if d.file]
     if len(held) != 1:
-        raise ReferenceTableError(f"{path}: exactly one edition must name the file the build reads, found "
-                                  f"{len(held)} ({', '.join(held) or 'none'})")
+        raise ReferenceTableError(
+            f"{path}: exactly one edition must name the file the build reads, found "
+            f"{len(held)} ({', '.join(held) or 'none'})"
+        )
     return tuple(sorted(out, key=lambda d: d.year))
 
 

@@ -113,6 +113,7 @@ def _flattened(shapes: Graph) -> Graph:
 
 # ------------------------------------------------------------------------------------------ inference
 
+
 def _schema(ontology: Graph) -> list:
     """What the shapes need of the ontology: its subclass axioms and the concept schemes' statements (subjects
     under ``id/``: roles, statuses, regions, themes, M49 regions), nothing of other vocabularies' terms."""
@@ -173,8 +174,10 @@ class Report:
     seconds_shapes: float = 0.0
 
     def text(self) -> str:
-        head = (f"{'conforms' if self.conforms else 'does NOT conform'}: {self.triples} triples, "
-                f"{self.inferred} inferred (OWL RL {self.seconds_inference:.2f} s, SHACL {self.seconds_shapes:.2f} s)")
+        head = (
+            f"{'conforms' if self.conforms else 'does NOT conform'}: {self.triples} triples, "
+            f"{self.inferred} inferred (OWL RL {self.seconds_inference:.2f} s, SHACL {self.seconds_shapes:.2f} s)"
+        )
         return "\n".join([head, *(f"  {v}" for v in self.violations)])
 
 
@@ -214,11 +217,38 @@ def _view_graph() -> Graph:
 # sh:qualifiedValueShape is counted through its min and max counts).
 _COMPONENTS = {
     name: SH[f"{name[0].upper()}{name[1:]}ConstraintComponent"]
-    for name in ("minCount", "maxCount", "datatype", "class", "nodeKind", "pattern", "minInclusive", "maxInclusive",
-                 "minExclusive", "maxExclusive", "minLength", "maxLength", "languageIn", "uniqueLang", "in",
-                 "hasValue", "node", "or", "and", "not", "xone", "qualifiedMinCount", "qualifiedMaxCount",
-                 "equals", "disjoint", "lessThan", "closed")
+    for name in (
+        "minCount",
+        "maxCount",
+        "datatype",
+        "class",
+        "nodeKind",
+        "pattern",
+        "minInclusive",
+        "maxInclusive",
+        "minExclusive",
+        "maxExclusive",
+        "minLength",
+        "maxLength",
+        "languageIn",
+        "uniqueLang",
+        "in",
+        "hasValue",
+        "node",
+        "or",
+        "and",
+        "not",
+        "xone",
+        "qualifiedMinCount",
+        "qualifiedMaxCount",
+        "equals",
+        "disjoint",
+        "lessThan",
+        "closed",
+    )
 }
+
+
 def _path_text(shapes: Graph, path) -> str:
     inverse = shapes.value(path, SH.inversePath)
     return ("^" + inverse.n3(shapes.namespace_manager)) if inverse is not None else path.n3(shapes.namespace_manager)
@@ -273,8 +303,9 @@ def run_shapes(graph: Graph, shapes: Graph, view: str = ASSERTED) -> tuple[bool,
         for triple in graph:
             copy.add(triple)
         graph = copy
-    conforms, results, _ = pyshacl.validate(graph, shacl_graph=shapes, inference="none", inplace=True,
-                                            allow_warnings=True)
+    conforms, results, _ = pyshacl.validate(
+        graph, shacl_graph=shapes, inference="none", inplace=True, allow_warnings=True
+    )
     violations = []
     for result in results.subjects(RDF.type, SH.ValidationResult):
         message = results.value(result, SH.resultMessage)
@@ -282,15 +313,24 @@ def run_shapes(graph: Graph, shapes: Graph, view: str = ASSERTED) -> tuple[bool,
         def one(p, result=result):
             return _term(results, results.value(result, p), graph)
 
-        violations.append(Violation(one(SH.focusNode), one(SH.resultPath), str(message or ""),
-                                    one(SH.resultSeverity).replace("sh:", ""),
-                                    one(SH.sourceConstraintComponent), one(SH.value), view,
-                                    _constraint_of(shapes, results, result)))
+        violations.append(
+            Violation(
+                one(SH.focusNode),
+                one(SH.resultPath),
+                str(message or ""),
+                one(SH.resultSeverity).replace("sh:", ""),
+                one(SH.sourceConstraintComponent),
+                one(SH.value),
+                view,
+                _constraint_of(shapes, results, result),
+            )
+        )
     return bool(conforms), violations
 
 
-def validate(data: Graph, ontology: Graph | None = None, inferred: Graph | None = None,
-             shapes: dict[str, Graph] | None = None) -> tuple[Report, Graph]:
+def validate(
+    data: Graph, ontology: Graph | None = None, inferred: Graph | None = None, shapes: dict[str, Graph] | None = None
+) -> tuple[Report, Graph]:
     """Validate ``data``; returns the report and the inferred triples (computed unless given).
 
     ``shapes`` maps a view to its shapes (default: ``load_shape_sets()``)."""

@@ -16,8 +16,9 @@ QUERIES = ROOT / "queries"
 
 def rcpkg(home: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
     env = dict(os.environ, RCPKG_HOME=str(home))
-    return subprocess.run([sys.executable, "-m", "rcpkg.cli", *args], input=stdin, capture_output=True, text=True,
-                          env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "rcpkg.cli", *args], input=stdin, capture_output=True, text=True, env=env, timeout=300
+    )
 
 
 def test_build_is_deterministic_and_writes_the_dumps(kb_build):
@@ -52,11 +53,14 @@ def test_reconcile_lists_every_name_and_what_it_resolved_to(kb_home):
     assert any(f[3] == "Macedonia (FYR)" and f[7] == "MKD" for f in (line.split("\t") for line in out[1:]))
 
 
-@pytest.mark.parametrize("args,stdin,message", [
-    (("query", "-"), "SELEC nothing", "rcpkg query: error:"),
-    (("query", "/nonexistent.rq"), None, "query file not found: /nonexistent.rq"),
-    (("validate", "/nonexistent.ttl"), None, "not found"),
-])
+@pytest.mark.parametrize(
+    "args,stdin,message",
+    [
+        (("query", "-"), "SELEC nothing", "rcpkg query: error:"),
+        (("query", "/nonexistent.rq"), None, "query file not found: /nonexistent.rq"),
+        (("validate", "/nonexistent.ttl"), None, "not found"),
+    ],
+)
 def test_bad_input_is_one_line_and_exit_1(kb_home, args, stdin, message):
     result = rcpkg(kb_home, *args, stdin=stdin)
     assert result.returncode == 1
@@ -66,7 +70,7 @@ def test_bad_input_is_one_line_and_exit_1(kb_home, args, stdin, message):
 
 def test_a_query_file_that_is_not_utf8_is_one_line_and_exit_1(kb_home, tmp_path):
     latin1 = tmp_path / "latin1.rq"
-    latin1.write_bytes("SELECT * WHERE { ?s ?p \"Söderköping\" }".encode("latin-1"))
+    latin1.write_bytes('SELECT * WHERE { ?s ?p "Söderköping" }'.encode("latin-1"))
     result = rcpkg(kb_home, "query", str(latin1))
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert f"{latin1} is not UTF-8 text" in result.stderr and len(result.stderr.strip().splitlines()) == 1
@@ -83,7 +87,7 @@ def test_validate_reports_an_invalid_turtle_file(kb_home, tmp_path):
 def test_validate_exits_1_with_a_readable_report(kb_home, tmp_path):
     broken = tmp_path / "broken.ttl"
     text = (kb_home / "data" / "rcp.ttl").read_text(encoding="utf-8")
-    broken.write_text(text.replace('rcp:declaredMemberCount 42', 'rcp:declaredMemberCount 43'), encoding="utf-8")
+    broken.write_text(text.replace("rcp:declaredMemberCount 42", "rcp:declaredMemberCount 43"), encoding="utf-8")
     result = rcpkg(kb_home, "validate", str(broken))
     assert result.returncode == 1
     assert "differs from the declared total" in result.stdout and "bali-process" in result.stdout

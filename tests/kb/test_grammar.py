@@ -32,8 +32,13 @@ def matrix() -> source.Matrix:
 
 def source_segments(grammar: Grammar, matrix: source.Matrix) -> set[tuple[str, str]]:
     """(column, segment) of every statement of the source."""
-    return {(column, segment) for rows in matrix.processes for column in STATEMENT_COLUMNS
-            for cell in rows.parts(column) for segment in grammar.segments(cell.text, column)}
+    return {
+        (column, segment)
+        for rows in matrix.processes
+        for column in STATEMENT_COLUMNS
+        for cell in rows.parts(column)
+        for segment in grammar.segments(cell.text, column)
+    }
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +49,13 @@ def segments(matrix) -> set[tuple[str, str]]:
 def unused(grammar: Grammar, matrix: source.Matrix) -> list[str]:
     """The patterns that read no statement of the source (they match nothing, or an earlier pattern always
     matches first)."""
-    used = Counter(st.pattern for rows in matrix.processes for column in STATEMENT_COLUMNS
-                   for cell in rows.parts(column) for st in grammar.statements(cell))
+    used = Counter(
+        st.pattern
+        for rows in matrix.processes
+        for column in STATEMENT_COLUMNS
+        for cell in rows.parts(column)
+        for st in grammar.statements(cell)
+    )
     return [p.name for p in grammar.patterns if not used[p.name]]
 
 
@@ -117,8 +127,12 @@ def spelt_names(grammar: Grammar) -> list[tuple[str, str]]:
         names = {row["name"] for row in csv.DictReader(fh)}
     with (REFERENCE / "organizations.csv").open(encoding="utf-8", newline="") as fh:
         names |= {row[c] for row in csv.DictReader(fh) for c in ("name", "acronym") if row[c]}
-    return [(p.name, name) for p in grammar.patterns for name in sorted(names)
-            if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", f"{p.regex.pattern} {p.cue or ''}")]
+    return [
+        (p.name, name)
+        for p in grammar.patterns
+        for name in sorted(names)
+        if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", f"{p.regex.pattern} {p.cue or ''}")
+    ]
 
 
 def test_the_grammar_names_no_one():
@@ -127,65 +141,119 @@ def test_the_grammar_names_no_one():
 
 
 def test_a_pattern_that_spells_a_name_is_found(tmp_path):
-    path, _ = changed(tmp_path, "secretariat-established", {
-        "pattern": r"A (?P<names>permanent Secretariat) established in \w+ (?P<year>\d{4}) offers (?P<note>.+?)\.?"})
+    path, _ = changed(
+        tmp_path,
+        "secretariat-established",
+        {"pattern": r"A (?P<names>permanent Secretariat) established in \w+ (?P<year>\d{4}) offers (?P<note>.+?)\.?"},
+    )
     assert spelt_names(Grammar.load(path)) == [("secretariat-established", "permanent Secretariat")]
 
 
 def test_a_footnote_names_the_state_of_the_names_it_explains():
-    st = GRAMMAR.statement(Cell(30, "Governments", "*Special Administrative Region of China"),
-                           "*Special Administrative Region of China")
+    st = GRAMMAR.statement(
+        Cell(30, "Governments", "*Special Administrative Region of China"), "*Special Administrative Region of China"
+    )
     assert (st.flag, st.state, st.note) == ("footnote", "China", "Special Administrative Region of China")
 
 
 # ------------------------------------------------------------------------------------------ segments
-@pytest.mark.parametrize(("column", "text", "expected"), [
-    ("Governments", "Chair: Turkey Co-Chair: Hungary", ["Chair: Turkey", "Co-Chair: Hungary"]),
-    ("Governments", "Current Chair: Portugal", ["Current Chair: Portugal"]),
-    ("Governments", "Uzbekistan. (Total: 49)  Chair: Turkey", ["Uzbekistan.", "(Total: 49)", "Chair: Turkey"]),
-    ("Secretariat", "No official secretariat (facilitated by IOM)",
-     ["No official secretariat", "(facilitated by IOM)"]),
-    ("Secretariat", "Technical Secretariat (IOM provides technical cooperation and administrative support)",
-     ["Technical Secretariat", "(IOM provides technical cooperation and administrative support)"]),
-    ("Observers, Partners", "IOM, ILO and ICMPD.", ["IOM, ILO and ICMPD."]),
-], ids=["cue-after-a-statement", "cue-inside-a-cue", "total", "parenthesis-cue", "parenthesis-after-a-name", "list"])
+@pytest.mark.parametrize(
+    ("column", "text", "expected"),
+    [
+        ("Governments", "Chair: Turkey Co-Chair: Hungary", ["Chair: Turkey", "Co-Chair: Hungary"]),
+        ("Governments", "Current Chair: Portugal", ["Current Chair: Portugal"]),
+        ("Governments", "Uzbekistan. (Total: 49)  Chair: Turkey", ["Uzbekistan.", "(Total: 49)", "Chair: Turkey"]),
+        (
+            "Secretariat",
+            "No official secretariat (facilitated by IOM)",
+            ["No official secretariat", "(facilitated by IOM)"],
+        ),
+        (
+            "Secretariat",
+            "Technical Secretariat (IOM provides technical cooperation and administrative support)",
+            ["Technical Secretariat", "(IOM provides technical cooperation and administrative support)"],
+        ),
+        ("Observers, Partners", "IOM, ILO and ICMPD.", ["IOM, ILO and ICMPD."]),
+    ],
+    ids=["cue-after-a-statement", "cue-inside-a-cue", "total", "parenthesis-cue", "parenthesis-after-a-name", "list"],
+)
 def test_segments_are_cut_at_separators_and_cues(column, text, expected):
     assert GRAMMAR.segments(text, column) == expected
 
 
 # ------------------------------------------------------------------------------------------ checks proven to fail
-@pytest.mark.parametrize(("name", "change", "message"), [
-    pytest.param("chair", {"example": "Chairman: Turkey"},
-                 "the pattern does not match its example 'Chairman: Turkey'", id="example-not-matched"),
-    pytest.param("chair", {"pattern": "(?:Current Chair:"},
-                 "pattern '(?:Current Chair:' is not a regular expression", id="not-a-regex"),
-    pytest.param("hosted-by", {"pattern": r"Hosted by (?P<host>.+?)\.?"}, "unknown named group(s) host",
-                 id="unknown-group"),
-    pytest.param("hosted-by", {"role": ""}, "a role goes with a (?P<names>...) group", id="names-without-role"),
-    pytest.param("footnote", {"role": "member"}, "a role goes with a (?P<names>...) group", id="role-without-names"),
-    pytest.param("chair", {"column": "Main Areas of Discussion"},
-                 "column 'Main Areas of Discussion' is not read as statements", id="unknown-column"),
-    pytest.param("chair", {"status": "past"}, "status is current, former or suspended", id="unknown-status"),
-    pytest.param("chair", {"role": "Chair"}, "role 'Chair' is not a key", id="role-not-a-key"),
-    pytest.param("chair", {"name": "Chair"}, "the name 'Chair' is not a key", id="name-not-a-key"),
-    pytest.param("co-chair", {"name": "chair"}, "a second row named 'chair'", id="name-twice"),
-    pytest.param("chair", {"cue": "Co-Chairs?:"}, "the cue does not match the start of the example 'Chair: Turkey'",
-                 id="cue-not-matched"),
-    pytest.param("chair", {"cue": "(?P<label>Chair:)"}, "a cue has no named groups", id="cue-with-group"),
-    pytest.param("network-established", {"narrative": "true"}, "narrative is 'yes' or empty, not 'true'",
-                 id="not-yes"),
-    pytest.param("network-established", {"narrative": ""}, "the row yields nothing", id="yields-nothing"),
-    pytest.param("network-established", {"flag": "network"},
-                 "a narrative or a note on the statement before yields no role and no flag", id="narrative-and-flag"),
-    pytest.param("presidency-rotation", {"pattern": r"\(Presidency Pro-Tempore [^()]+(?:\([^()]*\))?[^()]*\)"},
-                 "attaches_to_previous needs a note", id="attached-without-note"),
-    pytest.param("staffed-secretariat", {"extra_role": ""}, "extra_group and extra_role go together",
-                 id="extra-without-role"),
-    pytest.param("staffed-secretariat", {"extra_group": "staffers"}, "unknown named group(s) staff",
-                 id="pattern-group-not-declared"),
-    pytest.param("hosted-by", {"extra_group": "host", "extra_role": "secretariat"},
-                 "extra_group 'host' is not a named group of the pattern", id="extra-group-not-in-pattern"),
-])
+@pytest.mark.parametrize(
+    ("name", "change", "message"),
+    [
+        pytest.param(
+            "chair",
+            {"example": "Chairman: Turkey"},
+            "the pattern does not match its example 'Chairman: Turkey'",
+            id="example-not-matched",
+        ),
+        pytest.param(
+            "chair",
+            {"pattern": "(?:Current Chair:"},
+            "pattern '(?:Current Chair:' is not a regular expression",
+            id="not-a-regex",
+        ),
+        pytest.param(
+            "hosted-by", {"pattern": r"Hosted by (?P<host>.+?)\.?"}, "unknown named group(s) host", id="unknown-group"
+        ),
+        pytest.param("hosted-by", {"role": ""}, "a role goes with a (?P<names>...) group", id="names-without-role"),
+        pytest.param(
+            "footnote", {"role": "member"}, "a role goes with a (?P<names>...) group", id="role-without-names"
+        ),
+        pytest.param(
+            "chair",
+            {"column": "Main Areas of Discussion"},
+            "column 'Main Areas of Discussion' is not read as statements",
+            id="unknown-column",
+        ),
+        pytest.param("chair", {"status": "past"}, "status is current, former or suspended", id="unknown-status"),
+        pytest.param("chair", {"role": "Chair"}, "role 'Chair' is not a key", id="role-not-a-key"),
+        pytest.param("chair", {"name": "Chair"}, "the name 'Chair' is not a key", id="name-not-a-key"),
+        pytest.param("co-chair", {"name": "chair"}, "a second row named 'chair'", id="name-twice"),
+        pytest.param(
+            "chair",
+            {"cue": "Co-Chairs?:"},
+            "the cue does not match the start of the example 'Chair: Turkey'",
+            id="cue-not-matched",
+        ),
+        pytest.param("chair", {"cue": "(?P<label>Chair:)"}, "a cue has no named groups", id="cue-with-group"),
+        pytest.param(
+            "network-established", {"narrative": "true"}, "narrative is 'yes' or empty, not 'true'", id="not-yes"
+        ),
+        pytest.param("network-established", {"narrative": ""}, "the row yields nothing", id="yields-nothing"),
+        pytest.param(
+            "network-established",
+            {"flag": "network"},
+            "a narrative or a note on the statement before yields no role and no flag",
+            id="narrative-and-flag",
+        ),
+        pytest.param(
+            "presidency-rotation",
+            {"pattern": r"\(Presidency Pro-Tempore [^()]+(?:\([^()]*\))?[^()]*\)"},
+            "attaches_to_previous needs a note",
+            id="attached-without-note",
+        ),
+        pytest.param(
+            "staffed-secretariat", {"extra_role": ""}, "extra_group and extra_role go together", id="extra-without-role"
+        ),
+        pytest.param(
+            "staffed-secretariat",
+            {"extra_group": "staffers"},
+            "unknown named group(s) staff",
+            id="pattern-group-not-declared",
+        ),
+        pytest.param(
+            "hosted-by",
+            {"extra_group": "host", "extra_role": "secretariat"},
+            "extra_group 'host' is not a named group of the pattern",
+            id="extra-group-not-in-pattern",
+        ),
+    ],
+)
 def test_a_wrong_row_is_reported_with_its_line_and_what_to_fix(tmp_path, name, change, message):
     path, line = changed(tmp_path, name, change)
     with pytest.raises(ReferenceTableError) as err:
@@ -199,8 +267,9 @@ def test_a_missing_column_or_field_is_reported(tmp_path):
     with pytest.raises(ReferenceTableError, match="missing column.s. cue"):
         Grammar.load(write_table(tmp_path / "a.csv", rows, [c for c in rows[0] if c != "cue"]))
     path = tmp_path / "b.csv"
-    path.write_text(TABLE.read_text(encoding="utf-8").replace("\nco-chair,Governments,", "\nco-chair,"),
-                    encoding="utf-8")
+    path.write_text(
+        TABLE.read_text(encoding="utf-8").replace("\nco-chair,Governments,", "\nco-chair,"), encoding="utf-8"
+    )
     with pytest.raises(ReferenceTableError, match=r"b.csv, line 3: wrong number of fields"):
         Grammar.load(path)
     with pytest.raises(ReferenceTableError, match="reference table not found"):
@@ -215,8 +284,14 @@ def test_a_column_without_patterns_is_reported(tmp_path):
 
 def test_a_pattern_that_matches_nothing_in_the_source_is_found(tmp_path, matrix):
     rows = table_rows()
-    never = dict(rows[0], name="never", pattern="(?P<names>.+) never took part", role="participant", cue="",
-                 example="Nobody never took part")
+    never = dict(
+        rows[0],
+        name="never",
+        pattern="(?P<names>.+) never took part",
+        role="participant",
+        cue="",
+        example="Nobody never took part",
+    )
     grammar = Grammar.load(write_table(tmp_path / "statements.csv", [never, *rows]))
     assert unused(grammar, matrix) == ["never"]
     assert ("Governments", "Nobody never took part") not in source_segments(grammar, matrix)  # nor its example
@@ -236,14 +311,16 @@ def test_a_statement_that_no_pattern_reads_is_an_error(tmp_path):
     rows = [r for r in table_rows() if r["name"] != "members"]
     grammar = Grammar.load(write_table(tmp_path / "statements.csv", rows))
     cell = Cell(5, "Governments", "Belarus and Ukraine (Total: 2)")
-    with pytest.raises(SourceError, match="row 5, column 'Governments': no pattern of statements.csv reads this "
-                                          "statement: add a row for it: 'Belarus and Ukraine'"):
+    with pytest.raises(
+        SourceError,
+        match="row 5, column 'Governments': no pattern of statements.csv reads this "
+        "statement: add a row for it: 'Belarus and Ukraine'",
+    ):
         grammar.statements(cell)
 
 
 def test_a_wrong_table_stops_the_build(home):
     path = home / "data" / "reference" / "statements.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace(",Chair: Turkey\n", ",Chair Turkey\n"),
-                    encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace(",Chair: Turkey\n", ",Chair Turkey\n"), encoding="utf-8")
     with pytest.raises(ReferenceTableError, match=r"line 2 \(chair\): the pattern does not match its example"):
         knowledge_base.extract_processes()

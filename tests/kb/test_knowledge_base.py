@@ -68,11 +68,14 @@ def test_footnote_processes_carry_what_the_footnote_says_and_their_curated_names
     assert built.data.value(ID["process/cluster-process"], RCP.acronym) is None
 
 
-@pytest.mark.parametrize("edition,starts,creators", [
-    ("iom-rcp-matrix-2005", "This matrix is based on a matrix prepared by", {"iom", "gcim"}),
-    ("iom-rcp-matrix-2007", "It has been updated by IOM", {"iom"}),
-    ("iom-rcp-matrix-2008", "It has been updated by IOM", {"iom"}),
-])
+@pytest.mark.parametrize(
+    "edition,starts,creators",
+    [
+        ("iom-rcp-matrix-2005", "This matrix is based on a matrix prepared by", {"iom", "gcim"}),
+        ("iom-rcp-matrix-2007", "It has been updated by IOM", {"iom"}),
+        ("iom-rcp-matrix-2008", "It has been updated by IOM", {"iom"}),
+    ],
+)
 def test_each_edition_has_its_own_sentence_and_creators(built, edition, starts, creators):
     iri = ID[f"source/{edition}"]
     descriptions = [str(d) for d in built.data.objects(iri, DCTERMS.description)]

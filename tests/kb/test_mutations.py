@@ -39,6 +39,7 @@ def _replace(s, p, new) -> Callable[[Graph], None]:
     def apply(g: Graph) -> None:
         assert (s, p, None) in g, f"nothing to mutate: {s} {p}"
         g.set((s, p, new))
+
     return apply
 
 
@@ -46,6 +47,7 @@ def _drop(s, p, o=None) -> Callable[[Graph], None]:
     def apply(g: Graph) -> None:
         assert (s, p, o) in g, f"nothing to drop: {s} {p} {o}"
         g.remove((s, p, o))
+
     return apply
 
 
@@ -55,13 +57,15 @@ def _retype(s, old, new) -> Callable[[Graph], None]:
         g.remove((s, RDF.type, old))
         if new is not None:
             g.add((s, RDF.type, new))
+
     return apply
 
 
 def _list_owner(g: Graph, prop):
     """The first process (in IRI order) with at least two items in the list ``prop``."""
-    return next(p for p in sorted(g.subjects(RDF.type, RCP.RegionalConsultativeProcess))
-                if len(set(g.objects(p, prop))) >= 2)
+    return next(
+        p for p in sorted(g.subjects(RDF.type, RCP.RegionalConsultativeProcess)) if len(set(g.objects(p, prop))) >= 2
+    )
 
 
 def _first_item(g: Graph, prop, position: int):
@@ -118,82 +122,153 @@ MUTATIONS = [
     Mutation("current-member-shortcut-dropped", "drop a required triple", _drop(HUN_IN_BUDAPEST, RCP.currentMember)),
     Mutation("membership-dropped", "drop a required triple", _drop_membership),
     Mutation("cell-text-dropped", "drop a required triple", lambda g: _drop(_one_source_cell(g), RCP.sourceText)(g)),
-    Mutation("country-geonames-dropped", "drop a required triple",
-             _drop(HUN, SCHEMA.sameAs, URIRef("https://sws.geonames.org/719819/"))),
+    Mutation(
+        "country-geonames-dropped",
+        "drop a required triple",
+        _drop(HUN, SCHEMA.sameAs, URIRef("https://sws.geonames.org/719819/")),
+    ),
     Mutation("territory-state-dropped", "drop a required triple", _drop(HKG, RCP.territoryOf)),
     Mutation("item-orphaned", "drop a required triple", _orphan_item),
     # a datatype changed
     Mutation("year-as-integer", "change a datatype", _replace(BUDAPEST, RCP.yearEstablished, Literal(1993))),
-    Mutation("total-as-string", "change a datatype",
-             _replace(BUDAPEST, RCP.declaredMemberCount, Literal("49", datatype=XSD_STRING))),
-    Mutation("position-as-string", "change a datatype",
-             lambda g: g.set((_first_item(g, RCP.hasMainArea, 1), RCP.position, Literal("1")))),
-    Mutation("label-without-language", "change a datatype",
-             _replace(BUDAPEST, RDFS.label, Literal("Budapest Process"))),
-    Mutation("label-in-french", "change a datatype",
-             _replace(BUDAPEST, RDFS.label, Literal("Processus de Budapest", lang="fr"))),
+    Mutation(
+        "total-as-string",
+        "change a datatype",
+        _replace(BUDAPEST, RCP.declaredMemberCount, Literal("49", datatype=XSD_STRING)),
+    ),
+    Mutation(
+        "position-as-string",
+        "change a datatype",
+        lambda g: g.set((_first_item(g, RCP.hasMainArea, 1), RCP.position, Literal("1"))),
+    ),
+    Mutation(
+        "label-without-language", "change a datatype", _replace(BUDAPEST, RDFS.label, Literal("Budapest Process"))
+    ),
+    Mutation(
+        "label-in-french",
+        "change a datatype",
+        _replace(BUDAPEST, RDFS.label, Literal("Processus de Budapest", lang="fr")),
+    ),
     Mutation("numeric-code-as-integer", "change a datatype", _replace(HUN, RCP.iso3166Numeric, Literal(348))),
     # a node retyped or untyped
     Mutation("organisation-untyped", "retype a node", _retype(IOM, RCP.Organization, None)),
     Mutation("country-retyped-organisation", "retype a node", _retype(HUN, RCP.Country, RCP.Organization)),
     Mutation("membership-untyped", "retype a node", _retype(IOM_IN_BUDAPEST, ORG.Membership, None)),
-    Mutation("process-retyped-footnote-group", "retype a node",
-             _retype(BUDAPEST, RCP.RegionalConsultativeProcess, RCP.OtherRegionalGroupOnMigration)),
+    Mutation(
+        "process-retyped-footnote-group",
+        "retype a node",
+        _retype(BUDAPEST, RCP.RegionalConsultativeProcess, RCP.OtherRegionalGroupOnMigration),
+    ),
     Mutation("source-cell-untyped", "retype a node", lambda g: _retype(_one_source_cell(g), RCP.SourceCell, None)(g)),
-    Mutation("main-area-retyped-priority", "retype a node",
-             lambda g: _retype(_first_item(g, RCP.hasMainArea, 1), RCP.MainArea, RCP.Priority)(g)),
+    Mutation(
+        "main-area-retyped-priority",
+        "retype a node",
+        lambda g: _retype(_first_item(g, RCP.hasMainArea, 1), RCP.MainArea, RCP.Priority)(g),
+    ),
     # a link pointing at the wrong kind of thing
-    Mutation("member-described-nowhere", "point a link at the wrong kind of thing",
-             _replace(IOM_IN_BUDAPEST, ORG.member, ID["organization/described-nowhere"])),
-    Mutation("member-is-a-source-cell", "point a link at the wrong kind of thing",
-             lambda g: _replace(IOM_IN_BUDAPEST, ORG.member, _one_source_cell(g))(g)),
-    Mutation("member-is-another-country", "point a link at the wrong kind of thing",
-             _replace(IOM_IN_BUDAPEST, ORG.member, HUN)),
-    Mutation("membership-of-a-country", "point a link at the wrong kind of thing",
-             _replace(IOM_IN_BUDAPEST, ORG.organization, HUN)),
-    Mutation("membership-of-another-process", "point a link at the wrong kind of thing",
-             _replace(IOM_IN_BUDAPEST, ORG.organization, ID["process/igc"])),
-    Mutation("role-is-a-status", "point a link at the wrong kind of thing",
-             _replace(IOM_IN_BUDAPEST, ORG.role, CURRENT)),
-    Mutation("role-changed", "point a link at the wrong kind of thing",
-             _replace(IOM_IN_BUDAPEST, ORG.role, ID["role/observer"])),
-    Mutation("status-is-a-role", "point a link at the wrong kind of thing",
-             _replace(IOM_IN_BUDAPEST, RCP.status, ID["role/member"])),
-    Mutation("group-is-a-country", "point a link at the wrong kind of thing",
-             lambda g: _replace(next(g.subjects(RCP.viaGroup, None)), RCP.viaGroup, HUN)(g)),
-    Mutation("theme-is-a-region", "point a link at the wrong kind of thing",
-             lambda g: _item_theme(g, ID["region/africa"])),
+    Mutation(
+        "member-described-nowhere",
+        "point a link at the wrong kind of thing",
+        _replace(IOM_IN_BUDAPEST, ORG.member, ID["organization/described-nowhere"]),
+    ),
+    Mutation(
+        "member-is-a-source-cell",
+        "point a link at the wrong kind of thing",
+        lambda g: _replace(IOM_IN_BUDAPEST, ORG.member, _one_source_cell(g))(g),
+    ),
+    Mutation(
+        "member-is-another-country",
+        "point a link at the wrong kind of thing",
+        _replace(IOM_IN_BUDAPEST, ORG.member, HUN),
+    ),
+    Mutation(
+        "membership-of-a-country",
+        "point a link at the wrong kind of thing",
+        _replace(IOM_IN_BUDAPEST, ORG.organization, HUN),
+    ),
+    Mutation(
+        "membership-of-another-process",
+        "point a link at the wrong kind of thing",
+        _replace(IOM_IN_BUDAPEST, ORG.organization, ID["process/igc"]),
+    ),
+    Mutation(
+        "role-is-a-status", "point a link at the wrong kind of thing", _replace(IOM_IN_BUDAPEST, ORG.role, CURRENT)
+    ),
+    Mutation(
+        "role-changed",
+        "point a link at the wrong kind of thing",
+        _replace(IOM_IN_BUDAPEST, ORG.role, ID["role/observer"]),
+    ),
+    Mutation(
+        "status-is-a-role",
+        "point a link at the wrong kind of thing",
+        _replace(IOM_IN_BUDAPEST, RCP.status, ID["role/member"]),
+    ),
+    Mutation(
+        "group-is-a-country",
+        "point a link at the wrong kind of thing",
+        lambda g: _replace(next(g.subjects(RCP.viaGroup, None)), RCP.viaGroup, HUN)(g),
+    ),
+    Mutation(
+        "theme-is-a-region", "point a link at the wrong kind of thing", lambda g: _item_theme(g, ID["region/africa"])
+    ),
     Mutation("theme-is-a-role", "point a link at the wrong kind of thing", lambda g: _item_theme(g, ID["role/member"])),
-    Mutation("region-is-a-theme", "point a link at the wrong kind of thing",
-             _replace(BUDAPEST, RCP.region, ID["theme/asylum"])),
-    Mutation("territory-of-a-territory", "point a link at the wrong kind of thing",
-             _replace(HKG, RCP.territoryOf, ID["country/mac"])),
-    Mutation("source-is-a-country", "point a link at the wrong kind of thing",
-             _replace(IOM_IN_BUDAPEST, PROV.wasDerivedFrom, HUN)),
-    Mutation("homepage-literal", "point a link at the wrong kind of thing",
-             lambda g: _replace(IOM, URIRef("http://xmlns.com/foaf/0.1/homepage"),
-                                Literal(str(g.value(IOM, URIRef("http://xmlns.com/foaf/0.1/homepage")))))(g)),
+    Mutation(
+        "region-is-a-theme",
+        "point a link at the wrong kind of thing",
+        _replace(BUDAPEST, RCP.region, ID["theme/asylum"]),
+    ),
+    Mutation(
+        "territory-of-a-territory",
+        "point a link at the wrong kind of thing",
+        _replace(HKG, RCP.territoryOf, ID["country/mac"]),
+    ),
+    Mutation(
+        "source-is-a-country",
+        "point a link at the wrong kind of thing",
+        _replace(IOM_IN_BUDAPEST, PROV.wasDerivedFrom, HUN),
+    ),
+    Mutation(
+        "homepage-literal",
+        "point a link at the wrong kind of thing",
+        lambda g: _replace(
+            IOM,
+            URIRef("http://xmlns.com/foaf/0.1/homepage"),
+            Literal(str(g.value(IOM, URIRef("http://xmlns.com/foaf/0.1/homepage")))),
+        )(g),
+    ),
     # a code's pattern broken
     Mutation("alpha3-lower-case", "break a code's pattern", _replace(HUN, RCP.iso3166Alpha3, Literal("hun"))),
     Mutation("alpha2-three-letters", "break a code's pattern", _replace(HUN, RCP.iso3166Alpha2, Literal("HUN"))),
-    Mutation("numeric-without-leading-zero", "break a code's pattern",
-             _replace(ID["country/aut"], RCP.iso3166Numeric, Literal("40"))),
-    Mutation("wikidata-page-not-entity", "break a code's pattern",
-             lambda g: _replace(IOM, SCHEMA.sameAs, URIRef("https://www.wikidata.org/wiki/Q206429"))(g)),
-    Mutation("country-iri-not-its-code", "break a code's pattern",
-             lambda g: [g.add((ID["country/hungary"], p, o)) for p, o in list(g.predicate_objects(HUN))]),
+    Mutation(
+        "numeric-without-leading-zero",
+        "break a code's pattern",
+        _replace(ID["country/aut"], RCP.iso3166Numeric, Literal("40")),
+    ),
+    Mutation(
+        "wikidata-page-not-entity",
+        "break a code's pattern",
+        lambda g: _replace(IOM, SCHEMA.sameAs, URIRef("https://www.wikidata.org/wiki/Q206429"))(g),
+    ),
+    Mutation(
+        "country-iri-not-its-code",
+        "break a code's pattern",
+        lambda g: [g.add((ID["country/hungary"], p, o)) for p, o in list(g.predicate_objects(HUN))],
+    ),
     # a position duplicated or skipped
     Mutation("position-duplicated", "duplicate a position", _duplicate_position),
     Mutation("position-skipped", "duplicate a position", _gap_in_positions),
     # statuses and totals
     Mutation("suspended-made-current", "make a suspended member current", _make_current),
     Mutation("suspended-made-current-with-shortcut", "make a suspended member current", _make_current_with_shortcut),
-    Mutation("current-made-former", "make a current member former",
-             _replace(HUN_IN_BUDAPEST, RCP.status, FORMER)),
+    Mutation("current-made-former", "make a current member former", _replace(HUN_IN_BUDAPEST, RCP.status, FORMER)),
     Mutation("declared-total-off-by-one", "change a number", _replace(BUDAPEST, RCP.declaredMemberCount, Literal(50))),
     Mutation("row-zero", "change a number", lambda g: g.set((_one_source_cell(g), RCP.row, Literal(0)))),
-    Mutation("second-year-of-establishment", "duplicate a value",
-             lambda g: g.add((BUDAPEST, RCP.yearEstablished, Literal("1994", datatype=XSD_GYEAR)))),
+    Mutation(
+        "second-year-of-establishment",
+        "duplicate a value",
+        lambda g: g.add((BUDAPEST, RCP.yearEstablished, Literal("1994", datatype=XSD_GYEAR))),
+    ),
     Mutation("second-member", "duplicate a value", lambda g: g.add((IOM_IN_BUDAPEST, ORG.member, HUN))),
 ]
 
@@ -235,8 +310,9 @@ def test_validation_fails_on_the_mutation(built, ontology, mutation):
 def test_kill_rate_is_printed(built, ontology, capsys):
     killed = [m for m in MUTATIONS if _killed(built, ontology, m)]
     survivors = [m.name for m in MUTATIONS if m not in killed]
-    line = (f"mutation kill rate: {len(killed)}/{len(MUTATIONS)} ({100 * len(killed) / len(MUTATIONS):.0f} %)"
-            + (f"; surviving: {', '.join(survivors)}" if survivors else ""))
+    line = f"mutation kill rate: {len(killed)}/{len(MUTATIONS)} ({100 * len(killed) / len(MUTATIONS):.0f} %)" + (
+        f"; surviving: {', '.join(survivors)}" if survivors else ""
+    )
     with capsys.disabled():  # printed even when pytest captures the output (CI runs `pytest -q`)
         print(f"\n{line}")
     assert set(survivors) <= set(ACCEPTED), line

@@ -41,8 +41,7 @@ def test_every_question_has_a_pinned_answer():
 
 @pytest.mark.parametrize("name", QUESTIONS)
 def test_the_whole_answer_of_each_question(store, name):
-    body, _ = store.query((paths.queries_dir() / f"{name}.rq").read_text(encoding="utf-8"),
-                          "text/tab-separated-values")
+    body, _ = store.query((paths.queries_dir() / f"{name}.rq").read_text(encoding="utf-8"), "text/tab-separated-values")
     got = body.decode("utf-8").splitlines()
     expected = (ANSWERS / f"{name}.tsv").read_text(encoding="utf-8").splitlines()
     assert got[0] == expected[0], "the question's variables changed"
@@ -71,8 +70,10 @@ PROCESSES = [
 
 
 def test_processes(store):
-    got = [(r["process"].removeprefix(P), r["year"], r["region"], r["declaredMembers"], r.get("acronym", ""))
-           for r in rows(store, "processes.rq")]
+    got = [
+        (r["process"].removeprefix(P), r["year"], r["region"], r["declaredMembers"], r.get("acronym", ""))
+        for r in rows(store, "processes.rq")
+    ]
     assert sorted(got) == sorted(PROCESSES)
 
 
@@ -92,46 +93,102 @@ def test_members_counts_statuses_and_codes(store):
 def test_who_observes_the_bali_process(store):
     bali = [r for r in rows(store, "observers.rq") if r["process"] == P + "bali-process"]
     states = sorted(r["observer"].removeprefix(C).upper() for r in bali if r["kind"] == "state")
-    assert states == sorted(["AUT", "BEL", "CAN", "DNK", "FIN", "DEU", "ITA", "NLD", "NOR", "POL", "ROU", "RUS",
-                             "ZAF", "ESP", "SWE", "CHE", "GBR", "USA"])
+    assert states == sorted(
+        [
+            "AUT",
+            "BEL",
+            "CAN",
+            "DNK",
+            "FIN",
+            "DEU",
+            "ITA",
+            "NLD",
+            "NOR",
+            "POL",
+            "ROU",
+            "RUS",
+            "ZAF",
+            "ESP",
+            "SWE",
+            "CHE",
+            "GBR",
+            "USA",
+        ]
+    )
     orgs = sorted(r["observer"].rsplit("/", 1)[1] for r in bali if r["kind"] == "organization")
-    assert orgs == sorted(["adb", "apc-secretariat", "ec", "icmpd", "icrc", "ifrc", "igc-secretariat", "ilo",
-                           "interpol", "undp", "unodc", "world-bank"])
+    assert orgs == sorted(
+        [
+            "adb",
+            "apc-secretariat",
+            "ec",
+            "icmpd",
+            "icrc",
+            "ifrc",
+            "igc-secretariat",
+            "ilo",
+            "interpol",
+            "undp",
+            "unodc",
+            "world-bank",
+        ]
+    )
 
 
 def test_observers_state_the_relation(store):
-    mtm = {(r["observer"].rsplit("/", 1)[1], r["relation"]) for r in rows(store, "observers.rq")
-           if r["process"] == P + "mtm-dialogue"}
+    mtm = {
+        (r["observer"].rsplit("/", 1)[1], r["relation"])
+        for r in rows(store, "observers.rq")
+        if r["process"] == P + "mtm-dialogue"
+    }
     assert ("europol", "partner") in mtm and ("aus", "observer") in mtm and ("igc", "observer") in mtm
 
 
 def test_chairs(store):
-    got = sorted((r["process"].removeprefix(P), r["government"].removeprefix(C).upper(), r["role"])
-                 for r in rows(store, "chairs.rq"))
-    assert got == sorted([
-        ("budapest-process", "TUR", "chair"), ("budapest-process", "HUN", "co-chair"),
-        ("puebla-process", "GTM", "presidency pro tempore"), ("sacm", "URY", "presidency pro tempore"),
-        ("5-plus-5-dialogue", "PRT", "chair"), ("apc", "WSM", "chair"), ("igc", "CHE", "chair"),
-        ("bali-process", "AUS", "co-chair"), ("bali-process", "IDN", "co-chair"),
-        ("bali-process", "NZL", "thematic coordinator"), ("bali-process", "THA", "thematic coordinator"),
-    ])
+    got = sorted(
+        (r["process"].removeprefix(P), r["government"].removeprefix(C).upper(), r["role"])
+        for r in rows(store, "chairs.rq")
+    )
+    assert got == sorted(
+        [
+            ("budapest-process", "TUR", "chair"),
+            ("budapest-process", "HUN", "co-chair"),
+            ("puebla-process", "GTM", "presidency pro tempore"),
+            ("sacm", "URY", "presidency pro tempore"),
+            ("5-plus-5-dialogue", "PRT", "chair"),
+            ("apc", "WSM", "chair"),
+            ("igc", "CHE", "chair"),
+            ("bali-process", "AUS", "co-chair"),
+            ("bali-process", "IDN", "co-chair"),
+            ("bali-process", "NZL", "thematic coordinator"),
+            ("bali-process", "THA", "thematic coordinator"),
+        ]
+    )
 
 
 def test_secretariats(store):
-    got = {(r["process"].removeprefix(P), r["who"].rsplit("/", 1)[1], r["relation"])
-           for r in rows(store, "secretariats.rq")}
+    got = {
+        (r["process"].removeprefix(P), r["who"].rsplit("/", 1)[1], r["relation"])
+        for r in rows(store, "secretariats.rq")
+    }
     assert ("budapest-process", "icmpd", "secretariat") in got
     assert ("mtm-dialogue", "icmpd", "secretariat") in got
     assert ("colombo-process", "iom", "secretariat") in got
     assert ("igad-rcp", "igad-secretariat", "secretariat") in got
     official = {r["process"].removeprefix(P): r["official"] for r in rows(store, "secretariats.rq")}
     assert {k for k, v in official.items() if v == "false"} == {
-        "sacm", "5-plus-5-dialogue", "midwa", "midsa", "abu-dhabi-dialogue"}
+        "sacm",
+        "5-plus-5-dialogue",
+        "midwa",
+        "midsa",
+        "abu-dhabi-dialogue",
+    }
 
 
 def test_shared_members(store):
-    shared = {(r["processA"].removeprefix(P), r["processB"].removeprefix(P)): int(r["shared"])
-              for r in rows(store, "shared-members.rq")}
+    shared = {
+        (r["processA"].removeprefix(P), r["processB"].removeprefix(P)): int(r["shared"])
+        for r in rows(store, "shared-members.rq")
+    }
     # APC and Bali: 33 current APC members, all in Bali but Micronesia (not in Bali's list).
     assert shared[("apc", "bali-process")] == 32
     # Colombo's eleven are the Abu Dhabi Dialogue's "11 Colombo Process countries".
@@ -149,10 +206,17 @@ def test_country_processes_most_first(store):
     assert by_iso["THA"] == 4 and by_iso["GRC"] == 3 and by_iso["NZL"] == 2
 
 
-@pytest.mark.parametrize("theme,process", [
-    ("trafficking", "bali-process"), ("smuggling", "bali-process"), ("labour-migration", "colombo-process"),
-    ("asylum", "budapest-process"), ("migration-and-development", "midsa"), ("return-and-readmission", "mtm-dialogue"),
-])
+@pytest.mark.parametrize(
+    "theme,process",
+    [
+        ("trafficking", "bali-process"),
+        ("smuggling", "bali-process"),
+        ("labour-migration", "colombo-process"),
+        ("asylum", "budapest-process"),
+        ("migration-and-development", "midsa"),
+        ("return-and-readmission", "mtm-dialogue"),
+    ],
+)
 def test_theme_processes(store, theme, process):
     pairs = {(r["theme"].rsplit("/", 1)[1], r["process"].removeprefix(P)) for r in rows(store, "theme-processes.rq")}
     assert (theme, process) in pairs

@@ -10,9 +10,20 @@ from rcpkg.resolve import Entity
 
 # From the matrix: the declared total of each process and the current members counted in its text.
 DECLARED = {
-    "soderkoping-process": 10, "budapest-process": 49, "puebla-process": 11, "sacm": 12, "5-plus-5-dialogue": 10,
-    "mtm-dialogue": 37, "midwa": 15, "midsa": 16, "igad-rcp": 6, "apc": 33, "colombo-process": 11,
-    "abu-dhabi-dialogue": 20, "igc": 16, "bali-process": 42,
+    "soderkoping-process": 10,
+    "budapest-process": 49,
+    "puebla-process": 11,
+    "sacm": 12,
+    "5-plus-5-dialogue": 10,
+    "mtm-dialogue": 37,
+    "midwa": 15,
+    "midsa": 16,
+    "igad-rcp": 6,
+    "apc": 33,
+    "colombo-process": 11,
+    "abu-dhabi-dialogue": 20,
+    "igc": 16,
+    "bali-process": 42,
 }
 
 
@@ -50,15 +61,15 @@ def test_members_named_by_group_are_expanded_and_keep_the_group(processes):
     aps = {ms.entity.key for ms in mtm.memberships.values() if Entity("group", "arab-partner-states") in ms.groups}
     assert aps == {"DZA", "EGY", "LBN", "LBY", "MAR", "SYR", "TUN"}
     add = processes["abu-dhabi-dialogue"]
-    dest = {ms.entity.key for ms in add.memberships.values()
-            if Entity("group", "asian-destination-countries") in ms.groups}
+    dest = {
+        ms.entity.key for ms in add.memberships.values() if Entity("group", "asian-destination-countries") in ms.groups
+    }
     assert dest == {"BHR", "KWT", "MYS", "OMN", "QAT", "SAU", "SGP", "ARE", "YEM"}
 
 
 def test_territories_are_linked_to_the_state_the_text_names(processes):
     for key in ("apc", "bali-process"):
-        assert {t: s for t, (s, _) in processes[key].territories.items()} == {
-            "HKG": "CHN", "MAC": "CHN", "NCL": "FRA"}
+        assert {t: s for t, (s, _) in processes[key].territories.items()} == {"HKG": "CHN", "MAC": "CHN", "NCL": "FRA"}
 
 
 def test_roles_of_the_governments_column(processes):
@@ -98,7 +109,10 @@ def test_numbered_items_continue_across_rows(processes):
 def test_an_unnumbered_list_that_announces_its_length_gives_items(processes):
     puebla = processes["puebla-process"]
     assert [i.text for i in puebla.main_areas] == [
-        "migration policy and management", "human rights of migrants", "migration and development"]
+        "migration policy and management",
+        "human rights of migrants",
+        "migration and development",
+    ]
 
 
 def test_a_wrong_announced_count_is_an_error(home):
@@ -172,6 +186,9 @@ def test_reference_tables_come_from_the_data_folder():
 
 def test_a_footnote_that_names_no_known_state_is_reported(home):
     path = _mutate(home, "*Special Administrative Region of China", "*Special Administrative Region of Cathay")
-    with pytest.raises(ResolveError, match=r"row 30, column 'Governments': a footnote that names no state: "
-                                           r"'Special Administrative Region of Cathay'"):
+    with pytest.raises(
+        ResolveError,
+        match=r"row 30, column 'Governments': a footnote that names no state: "
+        r"'Special Administrative Region of Cathay'",
+    ):
         knowledge_base.extract_processes(path)

@@ -81,8 +81,9 @@ def comparison(engine, built, tmp_path_factory):
             jobs.append({"name": f"{name}/{view}", "shapes": str(shape_files[view]), "data": [str(path)]})
             pyshacl_results[f"{name}/{view}"] = [v for v in report.violations if v.view == view]
     (tmp / "jobs.json").write_text(json.dumps(jobs), encoding="utf-8")
-    done = subprocess.run(["node", str(engine), "--batch", str(tmp / "jobs.json")], capture_output=True, text=True,
-                          timeout=900)
+    done = subprocess.run(
+        ["node", str(engine), "--batch", str(tmp / "jobs.json")], capture_output=True, text=True, timeout=900
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     answers = {a["name"]: a for a in map(json.loads, done.stdout.splitlines())}
     assert set(answers) == set(pyshacl_results)
@@ -101,8 +102,10 @@ def test_both_engines_agree_on_conformance_and_results(comparison):
         ours = Counter(_key(v.focus, v.path, v.component) for v in violations if expand(v.component) != SPARQL)
         theirs = Counter(_key(r["focus"], r["path"] or "", r["component"]) for r in answer["results"])
         if (not ours) != answer["conforms"] or ours != theirs:
-            disagreements.append(f"{name}: pyshacl {sorted(ours.elements())} / rdf-validate-shacl "
-                                 f"{answer['conforms']} {sorted(theirs.elements())}")
+            disagreements.append(
+                f"{name}: pyshacl {sorted(ours.elements())} / rdf-validate-shacl "
+                f"{answer['conforms']} {sorted(theirs.elements())}"
+            )
     assert not disagreements, "\n".join(disagreements)
 
 

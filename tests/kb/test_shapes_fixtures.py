@@ -85,8 +85,10 @@ def expectations(fixture: Path) -> list[tuple[str, str, str, str]]:
 
 
 def observed(report) -> list[tuple[str, str, str, str]]:
-    return [(expand(v.focus) if not v.focus.startswith("_:") else "_:", expand(v.path), expand(v.component), v.message)
-            for v in report.violations]
+    return [
+        (expand(v.focus) if not v.focus.startswith("_:") else "_:", expand(v.path), expand(v.component), v.message)
+        for v in report.violations
+    ]
 
 
 def test_the_valid_knowledge_base_conforms(valid, ontology):

@@ -43,8 +43,12 @@ def test_every_process_with_its_continued_rows(matrix):
 
 def test_region_headers_and_the_thematic_heading(matrix):
     assert [c.text for c in matrix.regions] == [
-        "Region: Europe and the Former Soviet Union", "Region: The Americas and the Caribbean",
-        "Region: Western Mediterranean", "Region: Africa", "Region: Asia and Oceania", "Thematically-organized RCPs",
+        "Region: Europe and the Former Soviet Union",
+        "Region: The Americas and the Caribbean",
+        "Region: Western Mediterranean",
+        "Region: Africa",
+        "Region: Asia and Oceania",
+        "Thematically-organized RCPs",
     ]
     assert matrix.header_rows == [3, 8, 13, 19, 24, 28, 33, 37, 44]
     assert matrix.footnote.row == 47

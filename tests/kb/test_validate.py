@@ -32,10 +32,14 @@ def _member_violations(report):
     return [v for v in report.violations if v.path == "org:member" and v.component == "sh:ClassConstraintComponent"]
 
 
-@pytest.mark.parametrize("member", [
-    ID["organization/described-nowhere"],
-    ID["source/iom-rcp-matrix-2008/row/17/governments"],
-], ids=["described-nowhere", "source-cell"])
+@pytest.mark.parametrize(
+    "member",
+    [
+        ID["organization/described-nowhere"],
+        ID["source/iom-rcp-matrix-2008/row/17/governments"],
+    ],
+    ids=["described-nowhere", "source-cell"],
+)
 def test_a_member_that_is_not_an_agent_by_its_stated_type_fails(built, ontology, member):
     data = _copy(built.data)
     assert (MEMBERSHIP, ORG.member, IOM) in data
@@ -115,7 +119,8 @@ def test_another_vocabulary_in_the_ontology_folder_is_tolerated(built, tmp_path)
 
     folder = tmp_path / "ontology"
     shutil.copytree(paths.ontology_dir(), folder)
-    (folder / "service.ttl").write_text("""
+    (folder / "service.ttl").write_text(
+        """
 @prefix owl: <http://www.w3.org/2002/07/owl#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
@@ -127,7 +132,9 @@ def test_another_vocabulary_in_the_ontology_folder_is_tolerated(built, tmp_path)
 <https://w3id.org/rcpkg/ontology#maxQueryDepth> a owl:DatatypeProperty ; rdfs:domain sd:Service ;
     rdfs:label "maximum query depth"@en .
 sd:Service rdfs:subClassOf skos:Concept .
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     ontology = validate.load_ontology(folder)
     assert (URIRef("https://w3id.org/rcpkg/sparql"), None, None) in ontology
     report, _ = validate.validate(built.data, ontology, built.inferred)
@@ -142,5 +149,10 @@ def test_the_build_records_the_time_of_each_stage(kb_build):
     assert built.stages["SHACL"] == built.report.seconds_shapes
     printed = next(line for line in kb_build.stdout.splitlines() if line.startswith("stages: "))
     assert [part.split()[0] for part in printed[len("stages: ") :].split(", ")] == [
-        "extract", "graph", "OWL", "SHACL", "dataset", "dumps"
+        "extract",
+        "graph",
+        "OWL",
+        "SHACL",
+        "dataset",
+        "dumps",
     ]

@@ -287,8 +287,9 @@ def server_factory(request):
 
 @pytest.fixture(scope="session")
 def client_factory(request):
-    factory, _ = _shared(lambda dataset, **settings: AppClient(make_app(dataset, **settings), dataset, settings),
-                         request)
+    factory, _ = _shared(
+        lambda dataset, **settings: AppClient(make_app(dataset, **settings), dataset, settings), request
+    )
     return factory
 
 

@@ -106,7 +106,6 @@ def _run_on_own_thread(job, stack: int) -> Future:
     return future
 
 
-
 class Runner:
     """Evaluations on a pool of threads sized for queries of ``max_query_bytes`` (or on a thread of their
     own), abandoned after a timeout."""

@@ -147,5 +147,3 @@ def inspect_query(text: str, max_depth: int = MAX_QUERY_DEPTH) -> QueryInfo:
             deterministic = False
         i += 1
     return QueryInfo(form, tuple(services), tuple(from_graphs), tuple(from_named), deterministic)
-
-

@@ -40,7 +40,6 @@ _MIN_ROW_BYTES = {
 }
 
 
-
 def _results_format(fmt: Format, form: str) -> ox.QueryResultsFormat:
     if fmt.results is None:
         raise NotAcceptable(

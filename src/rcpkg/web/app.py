@@ -25,6 +25,7 @@ from rcpkg.web.negotiation import accepts_gzip
 
 log = logging.getLogger("rcpkg.web")
 
+
 def create_app(config: Config | None = None, store: Store | None = None) -> Flask:
     """The application over ``store`` (default: ``Store.load(config.dataset)``)."""
     config = config or load_config()

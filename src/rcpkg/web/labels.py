@@ -109,6 +109,8 @@ def _best_literal(values: list[Literal]) -> str:
 def known(store: Store, iri: str) -> bool:
     idx = index(store, base_iri())
     return iri in idx.iris or iri in idx.hash_namespaces
+
+
 @dataclass
 class Link:
     href: str

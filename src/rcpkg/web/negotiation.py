@@ -92,8 +92,7 @@ def for_query(form: str, accept: str | None, format_name: str | None = None, htm
             return candidate
     available = _available((*own, *extra))
     raise NotAcceptable(
-        f"none of the requested media types ({accept}) can express a {form} result; available: "
-        + ", ".join(available),
+        f"none of the requested media types ({accept}) can express a {form} result; available: " + ", ".join(available),
         available=available,
     )
 

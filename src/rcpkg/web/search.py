@@ -167,6 +167,7 @@ def entries_from_rows(rows: Iterable[tuple[str, str, str]], base: str) -> list[E
 
 bp = Blueprint("search", __name__)
 
+
 def current_index() -> SearchIndex:
     """The search index of the running application's knowledge base (built on first use)."""
     store = get_store()

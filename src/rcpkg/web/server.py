@@ -99,4 +99,3 @@ def run(host: str = "127.0.0.1", port: int = 8000, workers: int | None = None, c
 
     Application().run()
     return 0
-

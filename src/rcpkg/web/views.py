@@ -330,4 +330,3 @@ def _discussed_by(store: Store, lab: Labeller, iri: str) -> list[dict]:
         out.append({"process": lab.link(process), "items": sorted(items, key=lambda link: link.label)})
     out.sort(key=lambda r: r["process"].label.casefold())
     return out
-
