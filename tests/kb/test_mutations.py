@@ -6,7 +6,10 @@ by a new constraint or listed in ACCEPTED with the reason it is acceptable; ACCE
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import pytest
@@ -275,23 +278,34 @@ MUTATIONS = [
 #: Mutations that validation may let pass, each with the reason. None today.
 ACCEPTED: dict[str, str] = {}
 
-_OUTCOMES: dict[str, bool] = {}
+#: The built data graph and the ontology, in each worker process of ``outcomes``.
+_WORKER: dict[str, Graph] = {}
+
+
+def _start_worker(data: bytes) -> None:
+    _WORKER["data"] = Graph().parse(data=data, format="nt")
+    _WORKER["ontology"] = validate.load_ontology()
+
+
+def _killed(index: int) -> bool:
+    """Validation fails on the built data with mutation ``index`` applied (run in a worker process)."""
+    data = Graph()
+    for triple in _WORKER["data"]:
+        data.add(triple)
+    MUTATIONS[index].apply(data)
+    report, _ = validate.validate(data, _WORKER["ontology"])
+    return not report.conforms
 
 
 @pytest.fixture(scope="module")
-def ontology():
-    return validate.load_ontology()
-
-
-def _killed(built, ontology, mutation: Mutation) -> bool:
-    if mutation.name not in _OUTCOMES:
-        data = Graph()
-        for triple in built.data:
-            data.add(triple)
-        mutation.apply(data)
-        report, _ = validate.validate(data, ontology)
-        _OUTCOMES[mutation.name] = not report.conforms
-    return _OUTCOMES[mutation.name]
+def outcomes(built) -> dict[str, bool]:
+    """Whether validation fails, per mutation. Each mutation is validated on its own copy of the built data;
+    the validations run in worker processes, one a core (they are independent and CPU-bound)."""
+    workers = max(1, min(4, os.cpu_count() or 1))
+    context = multiprocessing.get_context("spawn")  # no fork of a process that may hold threads
+    data = built.data.serialize(format="nt", encoding="utf-8")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(data,)) as pool:
+        return dict(zip((m.name for m in MUTATIONS), pool.map(_killed, range(len(MUTATIONS))), strict=True))
 
 
 def test_mutations_have_unique_names():
@@ -301,14 +315,14 @@ def test_mutations_have_unique_names():
 
 
 @pytest.mark.parametrize("mutation", MUTATIONS, ids=[m.name for m in MUTATIONS])
-def test_validation_fails_on_the_mutation(built, ontology, mutation):
+def test_validation_fails_on_the_mutation(outcomes, mutation):
     if mutation.name in ACCEPTED:
         pytest.skip(ACCEPTED[mutation.name])
-    assert _killed(built, ontology, mutation), f"mutation {mutation.name} ({mutation.kind}) survives validation"
+    assert outcomes[mutation.name], f"mutation {mutation.name} ({mutation.kind}) survives validation"
 
 
-def test_kill_rate_is_printed(built, ontology, capsys):
-    killed = [m for m in MUTATIONS if _killed(built, ontology, m)]
+def test_kill_rate_is_printed(outcomes, capsys):
+    killed = [m for m in MUTATIONS if outcomes[m.name]]
     survivors = [m.name for m in MUTATIONS if m not in killed]
     line = f"mutation kill rate: {len(killed)}/{len(MUTATIONS)} ({100 * len(killed) / len(MUTATIONS):.0f} %)" + (
         f"; surviving: {', '.join(survivors)}" if survivors else ""
