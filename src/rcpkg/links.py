@@ -19,7 +19,6 @@ reads a key back from an IRI).
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import FOAF, RDF, SKOS
 
-from rcpkg import paths
+from rcpkg import paths, tables
 from rcpkg.errors import ReferenceTableError
 from rcpkg.graph import entity_key, m49_iri
 from rcpkg.namespaces import RCP, SCHEMA, geonames_iri, wikidata_iri
@@ -89,33 +88,15 @@ class LinkRecord:
     note: str
 
 
-def _read_table(path: Path, columns: list[str]) -> list[tuple[int, dict[str, str]]]:
-    """(line number, row) pairs of a UTF-8 CSV whose header must be exactly ``columns``."""
-    if not path.is_file():
-        raise ReferenceTableError(f"{path}: reference table missing")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ReferenceTableError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})") from exc
-    reader = csv.reader(text.splitlines())
-    header = next(reader, None)
-    if header != columns:
-        raise ReferenceTableError(f"{path}: header must be {','.join(columns)}, found {','.join(header or [])}")
-    rows = []
-    for number, values in enumerate(reader, start=2):
-        if not values:
-            continue
-        if len(values) != len(columns):
-            raise ReferenceTableError(f"{path}: line {number}: {len(values)} fields, expected {len(columns)}")
-        rows.append((number, dict(zip(columns, (v.strip() for v in values), strict=True))))
-    return rows
-
-
-def _check(path: Path, number: int, column: str, value: str, pattern: re.Pattern[str], optional: bool) -> None:
-    if value == "" and optional:
-        return
-    if not pattern.fullmatch(value):
-        raise ReferenceTableError(f"{path}: line {number}: malformed {column} {value!r}")
+_COUNTRY_SHAPES = (
+    ("iso3", _ALPHA3, False),
+    ("iso2", _ALPHA2, False),
+    ("numeric", _NUMERIC, False),
+    ("wikidata", _QID, True),
+    ("geonames", _GEONAMES_ID, True),
+    ("m49_region", _NUMERIC, True),
+    ("m49_subregion", _NUMERIC, True),
+)
 
 
 def load_countries(reference_dir: Path | None = None) -> dict[str, CountryRecord]:
@@ -123,24 +104,15 @@ def load_countries(reference_dir: Path | None = None) -> dict[str, CountryRecord
     path = Path(reference_dir or paths.reference_dir()) / "countries.csv"
     out: dict[str, CountryRecord] = {}
     seen: dict[tuple[str, str], str] = {}
-    for number, row in _read_table(path, COUNTRY_COLUMNS):
-        for column, pattern, optional in (
-            ("iso3", _ALPHA3, False),
-            ("iso2", _ALPHA2, False),
-            ("numeric", _NUMERIC, False),
-            ("wikidata", _QID, True),
-            ("geonames", _GEONAMES_ID, True),
-            ("m49_region", _NUMERIC, True),
-            ("m49_subregion", _NUMERIC, True),
-        ):
-            _check(path, number, column, row[column], pattern, optional)
+    for number, row in tables.read_exact(path, COUNTRY_COLUMNS):
+        tables.check_shapes(path, number, row, _COUNTRY_SHAPES)
         if not row["name_en"]:
-            raise ReferenceTableError(f"{path}: line {number}: {row['iso3']} has no English name")
+            raise ReferenceTableError(f"{path}, line {number}: {row['iso3']} has no English name")
         for column in ("iso3", "iso2", "numeric", "wikidata", "geonames"):
             value = row[column]
             if value and (column, value) in seen:
                 raise ReferenceTableError(
-                    f"{path}: line {number}: {column} {value} already given to {seen[column, value]}"
+                    f"{path}, line {number}: {column} {value} already given to {seen[column, value]}"
                 )
             seen[column, value] = row["iso3"]
         out[row["iso3"]] = CountryRecord(
@@ -159,21 +131,21 @@ def load_countries(reference_dir: Path | None = None) -> dict[str, CountryRecord
 def _load_links(path: Path, columns: list[str]) -> dict[str, LinkRecord]:
     out: dict[str, LinkRecord] = {}
     qids: dict[str, str] = {}
-    for number, row in _read_table(path, columns):
+    for number, row in tables.read_exact(path, columns):
         key = row["key"]
-        _check(path, number, "key", key, _KEY, False)
-        _check(path, number, "wikidata", row["wikidata"], _QID, True)
+        tables.check_shapes(
+            path, number, row, (("key", _KEY, False), ("wikidata", _QID, True), ("homepage", _HOMEPAGE, True))
+        )
         homepage = row.get("homepage", "")
-        _check(path, number, "homepage", homepage, _HOMEPAGE, True)
         if key in out:
-            raise ReferenceTableError(f"{path}: line {number}: key {key} given twice")
+            raise ReferenceTableError(f"{path}, line {number}: key {key} given twice")
         if row["wikidata"]:
             if row["wikidata"] in qids:
                 qid, other = row["wikidata"], qids[row["wikidata"]]
-                raise ReferenceTableError(f"{path}: line {number}: wikidata {qid} already given to {other}")
+                raise ReferenceTableError(f"{path}, line {number}: wikidata {qid} already given to {other}")
             qids[row["wikidata"]] = key
         if not row["wikidata"] and not row["note"]:
-            raise ReferenceTableError(f"{path}: line {number}: {key} has no Wikidata item and no note saying why")
+            raise ReferenceTableError(f"{path}, line {number}: {key} has no Wikidata item and no note saying why")
         out[key] = LinkRecord(key=key, wikidata=row["wikidata"], homepage=homepage, note=row["note"])
     return out
 
@@ -219,19 +191,16 @@ def add_links(graph: Graph, reference_dir: Path | None = None) -> None:
         for node, key in countries.items():
             _add_country(graph, node, table[key.upper()])
 
-    organizations = _keyed_nodes(graph, (RCP.Organization,), "organization")
-    if organizations:
-        table = load_organization_links(reference_dir)
-        _missing("organization", "organization-links.csv", (k for k in organizations.values() if k not in table))
-        for node, key in organizations.items():
-            _add_identity(graph, node, table[key])
-
-    processes = _keyed_nodes(graph, (RCP.RegionalConsultativeProcess,), "process")
-    if processes:
-        table = load_process_links(reference_dir)
-        _missing("process", "process-links.csv", (k for k in processes.values() if k not in table))
-        for node, key in processes.items():
-            _add_identity(graph, node, table[key])
+    for kind, cls, table_name, load in (
+        ("organization", RCP.Organization, "organization-links.csv", load_organization_links),
+        ("process", RCP.RegionalConsultativeProcess, "process-links.csv", load_process_links),
+    ):
+        nodes = _keyed_nodes(graph, (cls,), kind)
+        if nodes:
+            links = load(reference_dir)
+            _missing(kind, table_name, (k for k in nodes.values() if k not in links))
+            for node, key in nodes.items():
+                _add_identity(graph, node, links[key])
 
 
 def _add_country(graph: Graph, node: URIRef, rec: CountryRecord) -> None:

@@ -11,7 +11,6 @@ build reads (the row that names a file). Every module takes these facts from her
 
 from __future__ import annotations
 
-import csv
 import functools
 import hashlib
 import html
@@ -19,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rcpkg import paths
+from rcpkg import paths, tables
 from rcpkg.errors import ReferenceTableError, SourceError
 from rcpkg.files import decode_utf8, read_bytes
 from rcpkg.text import html_to_text
@@ -75,30 +74,20 @@ def source_file() -> Path:
 
 @functools.cache
 def _documents(path: Path) -> tuple[SourceDocument, ...]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ReferenceTableError(f"reference table not found: {path}") from None
-    reader = csv.reader(text.splitlines())
-    header = next(reader, [])
-    if header != SOURCE_COLUMNS:
-        raise ReferenceTableError(f"{path}: header must be {','.join(SOURCE_COLUMNS)}, found {','.join(header)}")
     out: list[SourceDocument] = []
-    for number, values in enumerate(reader, start=2):
-        if not values:
-            continue
-        if len(values) != len(SOURCE_COLUMNS):
-            raise ReferenceTableError(f"{path}, line {number}: {len(values)} fields, expected {len(SOURCE_COLUMNS)}")
-        row = dict(zip(SOURCE_COLUMNS, (v.strip() for v in values), strict=True))
-        for column, pattern, optional in (
-            ("key", _KEY, False),
-            ("year", _YEAR, False),
-            ("publisher", _KEY, True),
-            ("file", _FILE, True),
-            ("sha256", _SHA256, True),
-        ):
-            if not (row[column] == "" and optional) and not pattern.fullmatch(row[column]):
-                raise ReferenceTableError(f"{path}, line {number}: malformed {column} {row[column]!r}")
+    for number, row in tables.read_exact(path, SOURCE_COLUMNS):
+        tables.check_shapes(
+            path,
+            number,
+            row,
+            (
+                ("key", _KEY, False),
+                ("year", _YEAR, False),
+                ("publisher", _KEY, True),
+                ("file", _FILE, True),
+                ("sha256", _SHA256, True),
+            ),
+        )
         if not row["label"] or not row["short_label"]:
             raise ReferenceTableError(f"{path}, line {number}: {row['key']} needs a label and a short_label")
         if bool(row["file"]) != bool(row["sha256"]):
