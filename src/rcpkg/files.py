@@ -37,6 +37,8 @@ def decode_utf8(data: bytes, name: str, error: type[RcpkgError]) -> str:
 def parse_rdf(graph: G, path: Path | str, format: str, what: str) -> G:
     """``graph`` (an rdflib Graph or Dataset) with the RDF file ``path`` parsed into it; ``DataError`` when
     the file is missing or not valid ``what`` ("Turtle", "TriG"), the parser's message on one line."""
+    if Path(path).is_dir():
+        raise DataError(f"{path} is a directory, not an RDF file")
     if not Path(path).is_file():
         raise DataError(f"{path} not found")
     try:

@@ -59,6 +59,8 @@ def test_reconcile_lists_every_name_and_what_it_resolved_to(kb_home):
         (("query", "-"), "SELEC nothing", "rcpkg query: error:"),
         (("query", "/nonexistent.rq"), None, "query file not found: /nonexistent.rq"),
         (("validate", "/nonexistent.ttl"), None, "not found"),
+        (("validate", "/"), None, "/ is a directory, not an RDF file"),
+        (("query", "/"), None, "cannot read query file /: Is a directory"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_1(kb_home, args, stdin, message):
