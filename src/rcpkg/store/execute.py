@@ -108,19 +108,21 @@ def _run_on_own_thread(job, stack: int) -> Future:
 
 class Runner:
     """Evaluations on a pool of threads sized for queries of ``max_query_bytes`` (or on a thread of their
-    own), abandoned after a timeout."""
+    own), abandoned after a timeout. One per store, for its whole life: ``tainted`` is never lost."""
 
-    def __init__(self, max_query_bytes: int):
-        self.max_query_bytes = max_query_bytes
+    def __init__(self) -> None:
         self.tainted = False  # a query outlived its timeout: this process should be replaced
         self._pool: ThreadPoolExecutor | None = None
+        self._pool_query_bytes = 0  # the longest query the pool's thread stacks are sized for
         self._lock = threading.Lock()
 
-    def run(self, job: Callable[[], T], query_bytes: int, timeout: float | None) -> T:
-        """The result of ``job``, a query of ``query_bytes`` bytes; QueryTimeout after ``timeout`` seconds."""
+    def run(self, job: Callable[[], T], query_bytes: int, timeout: float | None, max_query_bytes: int) -> T:
+        """The result of ``job``, a query of ``query_bytes`` bytes; QueryTimeout after ``timeout`` seconds. The
+        pool's threads are sized for queries of ``max_query_bytes`` (the store's limit); a longer query gets a
+        thread of its own."""
         job = _releasing(job)
-        if timeout is not None and query_bytes <= min(self.max_query_bytes, _LONGEST_QUERY):
-            future = self._submit(job)
+        if timeout is not None and query_bytes <= min(max_query_bytes, _LONGEST_QUERY):
+            future = self._submit(job, min(max_query_bytes, _LONGEST_QUERY))
         else:
             future = _run_on_own_thread(job, _stack_bytes(query_bytes))
         try:
@@ -130,10 +132,13 @@ class Runner:
                 self.tainted = True
             raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped") from None
 
-    def _submit(self, job: Callable[[], T]) -> Future:
+    def _submit(self, job: Callable[[], T], query_bytes: int) -> Future:
         with self._lock:
-            if self._pool is None:
+            if self._pool is None or self._pool_query_bytes < query_bytes:
+                if self._pool is not None:
+                    self._pool.shutdown(wait=False)  # its threads end once their evaluations do
                 self._pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="rcpkg-query")
+                self._pool_query_bytes = query_bytes
             # The pool starts its threads inside submit(): give them the stack size a query needs.
-            with _stack_size(_stack_bytes(min(self.max_query_bytes, _LONGEST_QUERY))):
+            with _stack_size(_stack_bytes(self._pool_query_bytes)):
                 return self._pool.submit(job)

@@ -38,7 +38,7 @@ class Store:
     triple_count: int
     source: str = ""
     limits: Limits = field(default_factory=Limits)
-    _runner: Runner | None = field(default=None, repr=False)
+    _runner: Runner = field(default_factory=Runner, repr=False)
 
     # ---- loading
 
@@ -76,15 +76,9 @@ class Store:
         )
 
     @property
-    def runner(self) -> Runner:
-        if self._runner is None or self._runner.max_query_bytes != self.limits.max_query_bytes:
-            self._runner = Runner(self.limits.max_query_bytes)
-        return self._runner
-
-    @property
     def tainted(self) -> bool:
         """A query outlived its timeout: this process should be replaced."""
-        return self._runner is not None and self._runner.tainted
+        return self._runner.tainted
 
     # ---- SPARQL protocol
 
@@ -167,7 +161,7 @@ class Store:
             raise NotAcceptable(str(exc), available=[f.media_type for f in (*RESULTS, *GRAPHS)]) from None
         info = self.check(text, default_graph_uris, named_graph_uris, allowed_services, info)
         job = functools.partial(self._run, text, info, fmt, default_graph_uris, named_graph_uris, max_rows)
-        return self.runner.run(job, len(text.encode("utf-8")), timeout)
+        return self._runner.run(job, len(text.encode("utf-8")), timeout, self.limits.max_query_bytes)
 
     def _evaluate(
         self,
