@@ -244,6 +244,8 @@ _TABLE_COLUMNS = (
 )
 _KEY = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _GROUPS = {"names", "note", "year", "state"}  # the named groups a pattern may use, besides its extra group
+#: The process-level facts a pattern may flag; ``graph`` states the last two about the process.
+FLAGS = ("footnote", "no-official-secretariat", "no-official-observers")
 
 
 def _pattern(path: Path, line: int, row: dict[str, str]) -> Pattern:
@@ -294,6 +296,8 @@ def _pattern(path: Path, line: int, row: dict[str, str]) -> Pattern:
     narrative, attaches = yes("narrative"), yes("attaches_to_previous")
     if (narrative or attaches) and (row["role"] or row["flag"]):
         raise error("a narrative or a note on the statement before yields no role and no flag")
+    if row["flag"] and row["flag"] not in FLAGS:
+        raise error(f"flag {row['flag']!r} is none of {', '.join(FLAGS)}")
     if attaches and not (row["note"] or "note" in regex.groupindex):
         raise error("attaches_to_previous needs a note: a (?P<note>...) group or a fixed note")
     if not (row["role"] or row["flag"] or narrative or attaches):

@@ -27,9 +27,10 @@ def read_utf8(path: Path | str, error: type[RcpkgError], what: str) -> str:
 
 
 def decode_utf8(data: bytes, name: str, error: type[RcpkgError]) -> str:
-    """``data`` as UTF-8 text; ``error`` names the first byte that is not."""
+    """``data`` as UTF-8 text (a byte-order mark at its start dropped); ``error`` names the first byte that is
+    not UTF-8."""
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise error(f"{name} is not UTF-8 text (byte {exc.start}: {data[exc.start : exc.start + 1]!r})") from None
 

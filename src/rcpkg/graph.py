@@ -319,8 +319,8 @@ class GraphBuilder:
                 self.add(iri, SKOS.altLabel, en(row["acronym"]))
                 self.add(iri, RCP.acronym, Literal(row["acronym"]))
             self.add(iri, DCTERMS.description, en(intro))
-            self.add(iri, RCP.mentionedIn, cell_iri(footnote))
-            self.add(iri, PROV.wasDerivedFrom, cell_iri(footnote))
+            self.add(iri, RCP.mentionedIn, self.cell(footnote))
+            self.add(iri, PROV.wasDerivedFrom, self.cell(footnote))
 
     # ---------------------------------------------------------------------------------------------- processes
     def process(self, proc: Process) -> None:

@@ -88,12 +88,16 @@ def _parse(path: Path) -> Graph:
     return parse_rdf(g, path, "turtle", "Turtle")
 
 
-def _stamped(path: Path) -> tuple[Path, int]:
-    return path, path.stat().st_mtime_ns
+def _stamped(path: Path) -> tuple[Path, int, int]:
+    """The file with its version (modification time and size), the key of the cache below."""
+    if not path.is_file():
+        raise DataError(f"{path} not found: the ontology's axioms are needed for the OWL RL conclusions")
+    stat = path.stat()
+    return path, stat.st_mtime_ns, stat.st_size
 
 
 @functools.lru_cache(maxsize=4)
-def _core_axioms(stamped: tuple[Path, int]) -> tuple[Graph, _Axioms]:
+def _core_axioms(stamped: tuple[Path, int, int]) -> tuple[Graph, _Axioms]:
     """The axioms of ``ontology/rcp.ttl``, parsed once per version of the file."""
     core = _parse(stamped[0])
     return core, _axioms_of(core, str(stamped[0]))

@@ -39,7 +39,12 @@ class Reference:
     @classmethod
     def load(cls, directory: Path) -> Reference:
         def read(name: str, key: str, *columns: str) -> dict[str, dict[str, str]]:
-            return {row[key]: row for _, row in tables.read(directory / name, (key, *columns))}
+            out: dict[str, dict[str, str]] = {}
+            for number, row in tables.read(directory / name, (key, *columns)):
+                if row[key] in out:
+                    raise ReferenceTableError(f"{directory / name}, line {number}: {key} {row[key]} given twice")
+                out[row[key]] = row
+            return out
 
         countries = read("countries.csv", "iso3", "name_en")
         territories = {k: r["state_iso3"] for k, r in read("territories.csv", "iso3", "state_iso3").items()}

@@ -9,49 +9,57 @@ blank lines skipped); ``check_shapes`` the form of a row's values."""
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from rcpkg.errors import ReferenceTableError
+from rcpkg.files import read_utf8
+
+
+def _rows(path: Path) -> tuple[Any, list[str]]:  # (a csv reader, its header)
+    """A CSV reader over the UTF-8 text of ``path`` (a byte-order mark dropped), after its header, which it
+    returns too; ``ReferenceTableError`` for a missing or unreadable file, text that is not UTF-8 and a column
+    named twice."""
+    reader = csv.reader(io.StringIO(read_utf8(path, ReferenceTableError, "reference table"), newline=""))
+    header = next(reader, [])
+    twice = sorted({c for c in header if header.count(c) > 1})
+    if twice:
+        raise ReferenceTableError(f"{path}: column(s) named twice in the header: {', '.join(twice)}")
+    return reader, header
 
 
 def read(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
     """(line number, row) pairs of the table at ``path``, which must have at least ``columns``."""
-    try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            reader = csv.DictReader(fh)
-            missing = [c for c in columns if c not in (reader.fieldnames or [])]
-            if missing:
-                raise ReferenceTableError(f"{path}: missing column(s) {', '.join(missing)}")
-            rows = [(reader.line_num, row) for row in reader]
-    except FileNotFoundError:
-        raise ReferenceTableError(f"reference table not found: {path}") from None
-    for number, row in rows:
-        if None in row or any(row[c] is None for c in columns):
-            raise ReferenceTableError(f"{path}, line {number}: wrong number of fields")
+    reader, header = _rows(path)
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise ReferenceTableError(f"{path}: missing column(s) {', '.join(missing)}")
+    rows = []
+    for values in reader:
+        if not values:
+            continue
+        if len(values) != len(header):
+            raise ReferenceTableError(f"{path}, line {reader.line_num}: wrong number of fields")
+        rows.append((reader.line_num, dict(zip(header, values, strict=True))))
     return rows
 
 
 def read_exact(path: Path, columns: Sequence[str]) -> list[tuple[int, dict[str, str]]]:
-    """(line number, row) pairs of the table at ``path``, whose header must be exactly ``columns``."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ReferenceTableError(f"reference table not found: {path}") from None
-    except UnicodeDecodeError as exc:
-        raise ReferenceTableError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
-    reader = csv.reader(text.splitlines())
-    header = next(reader, [])
+    """(line number, row) pairs of the table at ``path``, whose header must be exactly ``columns`` (values
+    stripped, blank lines skipped)."""
+    reader, header = _rows(path)
     if header != list(columns):
         raise ReferenceTableError(f"{path}: header must be {','.join(columns)}, found {','.join(header)}")
     rows = []
-    for number, values in enumerate(reader, start=2):
+    for values in reader:
         if not values:
             continue
         if len(values) != len(columns):
-            raise ReferenceTableError(f"{path}, line {number}: {len(values)} fields, expected {len(columns)}")
-        rows.append((number, dict(zip(columns, (v.strip() for v in values), strict=True))))
+            raise ReferenceTableError(f"{path}, line {reader.line_num}: {len(values)} fields, expected {len(columns)}")
+        rows.append((reader.line_num, dict(zip(columns, (v.strip() for v in values), strict=True))))
     return rows
 
 

@@ -58,20 +58,17 @@ def _parse(files: list[Path]) -> Graph:
 
 
 @functools.lru_cache(maxsize=8)
-def _parse_cached(files: tuple[tuple[Path, int], ...]) -> Graph:
-    return _parse([path for path, _ in files])
+def _parse_cached(files: tuple[tuple[Path, int, int], ...]) -> Graph:
+    return _parse([path for path, _, _ in files])
 
 
-def _stamped(files: list[Path]) -> tuple[tuple[Path, int], ...]:
-    return tuple((p, p.stat().st_mtime_ns) for p in files)
+def _stamped(files: list[Path]) -> tuple[tuple[Path, int, int], ...]:
+    """The files with their versions (modification time and size), the key of the caches."""
+    return tuple((p, p.stat().st_mtime_ns, p.stat().st_size) for p in files)
 
 
 def load_ontology(directory: Path | None = None) -> Graph:
     return _parse(ontology_files(directory))
-
-
-def load_shapes(directory: Path | None = None) -> Graph:
-    return _parse(shapes_files(directory))
 
 
 def load_shape_sets(directory: Path | None = None, flatten: bool = True) -> dict[str, Graph]:

@@ -135,3 +135,11 @@ def test_serve_is_a_subcommand_of_the_one_parser(capsys):
     with pytest.raises(SystemExit) as stop:
         cli.main(["serve", "--port", "not-a-number"])
     assert stop.value.code == 2
+
+
+def test_a_query_file_starting_with_a_byte_order_mark_runs(kb_home, tmp_path):
+    bom = tmp_path / "bom.rq"
+    bom.write_bytes(b"\xef\xbb\xbfSELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    result = rcpkg(kb_home, "query", str(bom), "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "n"

@@ -211,6 +211,12 @@ def test_segments_are_cut_at_separators_and_cues(column, text, expected):
             id="unknown-column",
         ),
         pytest.param("chair", {"status": "past"}, "status is current, former or suspended", id="unknown-status"),
+        pytest.param(
+            "no-official-secretariat",
+            {"flag": "no-secretariat"},
+            "flag 'no-secretariat' is none of footnote, no-official-secretariat, no-official-observers",
+            id="unknown-flag",
+        ),
         pytest.param("chair", {"role": "Chair"}, "role 'Chair' is not a key", id="role-not-a-key"),
         pytest.param("chair", {"name": "Chair"}, "the name 'Chair' is not a key", id="name-not-a-key"),
         pytest.param("co-chair", {"name": "chair"}, "a second row named 'chair'", id="name-twice"),

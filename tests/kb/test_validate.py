@@ -156,3 +156,10 @@ def test_the_build_records_the_time_of_each_stage(kb_build):
         "dataset",
         "dumps",
     ]
+
+
+def test_a_missing_ontology_file_is_an_error_not_a_traceback(tmp_path, monkeypatch):
+    (tmp_path / "ontology").mkdir()
+    monkeypatch.setenv("RCPKG_HOME", str(tmp_path))
+    with pytest.raises(DataError, match="rcp.ttl not found"):
+        inference.infer(Graph(), Graph())
