@@ -27,7 +27,21 @@ def test_ranges_order_by_q_then_specificity_then_the_clients_order():
     assert ranges("text/csv, text/tab-separated-values") == [("text/csv", 1.0), ("text/tab-separated-values", 1.0)]
     assert ranges(None) == [("*/*", 1.0)]
     assert ranges("  ") == [("*/*", 1.0)]
-    assert ranges("garbage, text/csv;q=abc") == []  # werkzeug skips an invalid q
+    assert ranges("garbage, text/csv;q=abc") == [("text/csv", 0.0)]  # a q that is not a number counts as 0
+
+
+@pytest.mark.parametrize(
+    "accept,form,expected",
+    [
+        ("text/turtle;q=2", "CONSTRUCT", "text/turtle"),  # q clamped to 1, not the range dropped
+        ("text/csv;q=1.0001", "SELECT", "text/csv"),
+        ("application/sparql-results+json;q=abc, */*", "SELECT", "application/sparql-results+xml"),
+        ("application/ld+json, text/turtle;charset=utf-8", "CONSTRUCT", "application/ld+json"),  # client's order
+        ("text/csv, application/sparql-results+json;charset=utf-8", "SELECT", "text/csv"),
+    ],
+)
+def test_odd_q_values_and_parameters_are_read_as_before(accept, form, expected):
+    assert for_query(form, accept).media_type == expected
 
 
 @pytest.mark.parametrize(

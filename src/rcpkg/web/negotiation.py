@@ -1,5 +1,6 @@
 """Content negotiation, the one place the web layer reads ``Accept`` and ``Accept-Encoding``: werkzeug
-parses the headers (``MIMEAccept``, ``Accept``), the formats are ``rcpkg.formats``.
+parses the headers (``parse_list_header`` and ``parse_options_header`` for Accept; ``Accept`` and
+``MIMEAccept`` for Accept-Encoding and the search page); the formats are ``rcpkg.formats``.
 
 Two rules, one per kind of answer:
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from werkzeug.datastructures import Accept, MIMEAccept
-from werkzeug.http import parse_accept_header
+from werkzeug.http import parse_accept_header, parse_list_header, parse_options_header
 
 from rcpkg import formats
 from rcpkg.formats import GRAPHS, HTML, RESULTS, Format
@@ -31,14 +32,23 @@ class UnknownFormat(ValueError):
 
 def ranges(header: str | None) -> Ranges:
     """The media ranges of an Accept header with their q-values (parameters dropped), best first: higher q,
-    then more specific, then in the client's order. No header (or a blank one) means ``*/*``."""
+    then more specific, then in the client's order. No header (or a blank one) means ``*/*``. werkzeug's
+    parsers split the header; a q-value is clamped to [0, 1] and one that is not a number counts as 0 (as
+    the protocol's clients have always been answered here), and a malformed range is skipped."""
     if not header or not header.strip():
         return [("*/*", 1.0)]
-    accept = parse_accept_header(header, MIMEAccept)
-    items = [(value.split(";", 1)[0].strip().lower(), float(q)) for value, q in accept]
-    items = [(m, q) for m, q in items if "/" in m]
-    # werkzeug orders by specificity first; a stable sort keeps the client's order among equals
-    return sorted(items, key=lambda r: (-r[1], -_specificity(r[0])))
+    items = []
+    for part in parse_list_header(header):
+        media_range, options = parse_options_header(part)
+        media_range = media_range.strip().lower()
+        if "/" not in media_range:
+            continue
+        try:
+            q = min(max(float(options.get("q", "1")), 0.0), 1.0)
+        except ValueError:
+            q = 0.0
+        items.append((media_range, q if q == q else 0.0))  # NaN counts as 0 too
+    return sorted(items, key=lambda r: (-r[1], -_specificity(r[0])))  # stable: the client's order among equals
 
 
 def _specificity(media_range: str) -> int:
