@@ -58,6 +58,12 @@ PREFIXES = {
 }
 
 
+def rebase(iri: URIRef, base: str) -> URIRef:
+    """``iri`` (one of the project's, under ``BASE``) under another base: the same thing in data published with
+    another ``base_iri`` (``Config.base_iri``)."""
+    return iri if base == BASE or not str(iri).startswith(BASE) else URIRef(base + str(iri)[len(BASE) :])
+
+
 def wikidata_iri(qid: str) -> URIRef:
     """A Wikidata item: ``Q472311`` -> http://www.wikidata.org/entity/Q472311."""
     return WD[qid]

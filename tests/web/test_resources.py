@@ -10,11 +10,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from rdflib import Dataset, Graph, URIRef
-from rdflib.namespace import FOAF
+from rdflib import Dataset, Graph, Namespace, URIRef
+from rdflib.namespace import FOAF, RDFS
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "pages-small.trig"
 BASE = "https://w3id.org/rcpkg/"
+SERVICE = Namespace(BASE + "service#")
 
 FORMATS = {
     "html": "text/html",
@@ -224,6 +225,22 @@ def test_a_local_server_answers_for_the_configured_base(other_base):
     page = server.get("/doc/id/process/bali-process.html").text
     assert 'href="/id/country/aus"' in page  # links stay on this server
     assert f"<code>{base}id/process/bali-process</code>" in page
+
+
+def test_under_another_base_the_pages_find_the_inferred_and_ontology_graphs_and_the_dataset(
+    client_factory, kb_dataset, tmp_path_factory
+):
+    """The named graphs, the dataset and the service vocabulary are looked up under the configured base."""
+    base = "http://data.example.org/rcp/"
+    path = tmp_path_factory.mktemp("kb-other-base") / "rcp.trig"
+    path.write_text(kb_dataset.read_text("utf-8").replace(BASE, base), "utf-8")
+    server = client_factory(path, base_iri=base)
+    assert server.get("/doc/ontology.html").text.count("<h3") > 40
+    assert 'class="inferred"' in server.get("/doc/id/process/budapest-process.html").text
+    description = Graph().parse(data=server.get("/sparql", {"Accept": "text/turtle"}).body, format="turtle")
+    assert len(set(description.objects(SERVICE.queryTimeout, RDFS.label))) == 1
+    home, default_home = server.get("/").text, client_factory(kb_dataset).get("/").text
+    assert home.split("<title>")[1].split("</title>")[0] == default_home.split("<title>")[1].split("</title>")[0]
 
 
 # --------------------------------------------------------------------- every IRI of the knowledge base

@@ -16,8 +16,9 @@ from flask import render_template
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from rcpkg.namespaces import ONTOLOGY_GRAPH
+from rcpkg.namespaces import ONTOLOGY_GRAPH, rebase
 from rcpkg.store import Store
+from rcpkg.web.context import base_iri
 from rcpkg.web.documents import alternates
 from rcpkg.web.labels import Labeller, Link
 from rcpkg.web.views import ResourceView
@@ -71,7 +72,7 @@ class OntologyView:
 def ontology_graph(store: Store) -> Graph:
     """The named graph of the ontology as an rdflib Graph."""
     g = Graph()
-    for s, p, o, _ in store.quads(graph=ONTOLOGY_GRAPH):
+    for s, p, o, _ in store.quads(graph=rebase(ONTOLOGY_GRAPH, base_iri())):
         g.add((s, p, o))
     return g
 

@@ -16,7 +16,7 @@ from rdflib.namespace import DCTERMS
 
 from rcpkg import charts, paths
 from rcpkg.errors import QueryError
-from rcpkg.namespaces import DATASET
+from rcpkg.namespaces import DATASET, rebase
 from rcpkg.store import Store
 from rcpkg.void import DUMP_FILES
 from rcpkg.web.cache import conditional, etag
@@ -227,7 +227,7 @@ ORDER BY ?year
 
 def _dataset_text(store: Store) -> tuple[str | None, str | None]:
     title = description = None
-    for _s, p, o, _g in store.quads(subject=DATASET):
+    for _s, p, o, _g in store.quads(subject=rebase(DATASET, get_config().base_iri)):
         if p == DCTERMS.title and title is None:
             title = str(o)
         elif p == DCTERMS.description and description is None:

@@ -11,7 +11,7 @@ from rdflib.namespace import DCTERMS, RDF, VOID, XSD
 from rcpkg.config import Config
 from rcpkg.dump import output_graph
 from rcpkg.formats import GRAPHS, HTML, RESULTS, TURTLE, W3C_FORMATS, by_name
-from rcpkg.namespaces import SD, SERVICE, SERVICE_VOCABULARY
+from rcpkg.namespaces import SD, SERVICE, SERVICE_VOCABULARY, rebase
 from rcpkg.store import Store
 from rcpkg.web.context import caches, error_response, public_base
 from rcpkg.web.negotiation import first_named
@@ -23,12 +23,12 @@ _VOCABULARY = """
     }"""
 
 
-def vocabulary(store: Store) -> Graph:
+def vocabulary(store: Store, base: str) -> Graph:
     """Labels and comments of the service vocabulary's terms (``ontology/service.ttl``) as the loaded dataset
     holds them in its ontology graph, read once per loaded dataset."""
     return caches().indexes.get_or_make(
-        ("service-vocabulary", store.data_hash),
-        lambda: store.construct(_VOCABULARY, bindings={"vocabulary": SERVICE_VOCABULARY}),
+        ("service-vocabulary", store.data_hash, base),
+        lambda: store.construct(_VOCABULARY, bindings={"vocabulary": rebase(SERVICE_VOCABULARY, base)}),
     )
 
 
@@ -62,8 +62,8 @@ def service_description_graph(store: Store, config: Config, endpoint: str) -> Gr
     g.add((service, SERVICE.maxQueryDepth, Literal(config.max_query_depth)))
     for allowed in config.service_allowlist:
         g.add((service, SERVICE.allowedService, URIRef(allowed)))
-    for triple in vocabulary(store):
-        g.add(triple)
+    for term, prop, value in vocabulary(store, config.base_iri):  # its terms, as the data (maybe rebased) has them
+        g.add((SERVICE[str(term).rpartition("#")[2]], prop, value))
     dataset = BNode("dataset")
     g.add((service, SD.defaultDataset, dataset))
     g.add((dataset, RDF.type, SD.Dataset))

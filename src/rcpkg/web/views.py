@@ -15,7 +15,7 @@ from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from rcpkg.errors import QueryError
-from rcpkg.namespaces import INFERRED_GRAPH, SCHEMA
+from rcpkg.namespaces import INFERRED_GRAPH, SCHEMA, rebase
 from rcpkg.roles import role_rank, status_rank
 from rcpkg.store import Store
 from rcpkg.text import html_to_text
@@ -86,7 +86,7 @@ def _sort_key_value(v: Value) -> tuple:
 def build_view(store: Store, iri: str) -> ResourceView:
     """The page of ``iri``, generated from its triples and the triples pointing at it."""
     lab = Labeller(store)
-    inferred_graph = str(INFERRED_GRAPH)
+    inferred_graph = str(rebase(INFERRED_GRAPH, lab.base))
     node = URIRef(iri)
 
     out: dict[str, dict[Node, bool]] = defaultdict(dict)
