@@ -66,6 +66,28 @@ def test_get_or_make_makes_once_and_is_safe_across_threads():
     assert len(cache) <= 8
 
 
+def test_concurrent_misses_of_one_key_make_it_once():
+    cache: LRUCache[str] = LRUCache(8, size=lambda _: 1)
+    made = []
+    started = threading.Barrier(8)
+
+    def make() -> str:
+        made.append(1)
+        threading.Event().wait(0.2)  # a slow index: the other threads arrive while it is made
+        return "index"
+
+    def request() -> None:
+        started.wait()
+        assert cache.get_or_make("index", make) == "index"
+
+    threads = [threading.Thread(target=request) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert made == [1]
+
+
 def test_conditional_answers_304_for_the_same_etag_and_date():
     app = Flask(__name__)
     when = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)

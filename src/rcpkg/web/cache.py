@@ -45,6 +45,7 @@ class LRUCache(Generic[V]):
         self._items: OrderedDict[Hashable, tuple[V, int]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        self._making: dict[Hashable, threading.Lock] = {}  # a lock per key being made
         self.hits = self.misses = 0
 
     def get(self, key: Hashable) -> V | None:
@@ -72,11 +73,23 @@ class LRUCache(Generic[V]):
                 self._bytes -= dropped
 
     def get_or_make(self, key: Hashable, make: Callable[[], V]) -> V:
-        """The cached value of ``key``, made (outside the lock) and kept on a miss."""
+        """The cached value of ``key``, made and kept on a miss. Concurrent misses of one key wait for the one
+        thread that makes it (an index or a page is made once, not once per waiting request); other keys are not
+        held up."""
         found = self.get(key)
-        if found is None:
-            found = make()
-            self.put(key, found)
+        if found is not None:
+            return found
+        with self._lock:
+            making = self._making.setdefault(key, threading.Lock())
+        try:
+            with making:
+                found = self.get(key)
+                if found is None:
+                    found = make()
+                    self.put(key, found)
+        finally:
+            with self._lock:
+                self._making.pop(key, None)
         return found
 
     def __len__(self) -> int:
