@@ -137,7 +137,7 @@ sd:Service rdfs:subClassOf skos:Concept .
     )
     ontology = validate.load_ontology(folder)
     assert (URIRef("https://w3id.org/rcpkg/sparql"), None, None) in ontology
-    report, _ = validate.validate(built.data, ontology, built.inferred)
+    report, _ = validate.validate(built.data, ontology)  # inference and both views over this ontology
     assert report.conforms, report.text()
 
 
