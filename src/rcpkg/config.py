@@ -15,6 +15,9 @@ max_rows           10000                     solutions / triples written at most
                                              ``X-SPARQL-Truncated: true``
 max_query_bytes    32768                     longest query text accepted (longer: 413)
 max_query_depth    128                       deepest nesting of { ( [ accepted in a query (deeper: 400)
+max_query_memory   1073741824                bytes of memory one query's evaluation may add (more: 503)
+max_client_queries 2                         queries of one client address evaluated at once by one
+                                             worker process (more: 429); 0 for no limit
 cache              true                      result cache on or off
 cache_entries      2048                      cache size in entries, per worker process
 cache_bytes        67108864                  cache size in bytes of bodies, per worker process
@@ -24,10 +27,10 @@ service_allowlist  (none)                    SERVICE endpoints queries may call 
 cors_origin        *                         ``Access-Control-Allow-Origin`` of the endpoint and dumps
 gzip_min_bytes     1024                      responses at least this long are gzipped when accepted
 workers            2 x cores                 gunicorn worker processes (``rcpkg serve --workers`` wins)
-threads            4                         threads per worker process
+threads            4                         threads per worker process, and query evaluators per worker
 ================== ========================= =================================================================
 
-The defaults of the four query limits are the store's (``rcpkg.store.limits``).
+The defaults of the query limits are the store's (``rcpkg.store.limits``).
 The TOML file is ``$RCPKG_CONFIG`` if set, else none; keys may also sit under a ``[server]`` table.
 """
 
@@ -42,7 +45,14 @@ from pathlib import Path
 from rcpkg import paths
 from rcpkg.errors import RcpkgError
 from rcpkg.namespaces import BASE
-from rcpkg.store.limits import MAX_QUERY_BYTES, MAX_QUERY_DEPTH, MAX_ROWS, QUERY_TIMEOUT, Limits
+from rcpkg.store.limits import (
+    MAX_QUERY_BYTES,
+    MAX_QUERY_DEPTH,
+    MAX_QUERY_MEMORY,
+    MAX_ROWS,
+    QUERY_TIMEOUT,
+    Limits,
+)
 
 
 def _default_workers() -> int:
@@ -58,6 +68,8 @@ class Config:
     max_rows: int = MAX_ROWS
     max_query_bytes: int = MAX_QUERY_BYTES
     max_query_depth: int = MAX_QUERY_DEPTH
+    max_query_memory: int = MAX_QUERY_MEMORY
+    max_client_queries: int = 2
     cache: bool = True
     cache_entries: int = 2048
     cache_bytes: int = 64 * 1024 * 1024
@@ -71,7 +83,14 @@ class Config:
     @property
     def limits(self) -> Limits:
         """The store's limits as configured."""
-        return Limits(self.query_timeout, self.max_rows, self.max_query_bytes, self.max_query_depth)
+        return Limits(
+            query_timeout=self.query_timeout,
+            max_rows=self.max_rows,
+            max_query_bytes=self.max_query_bytes,
+            max_query_depth=self.max_query_depth,
+            max_query_memory=self.max_query_memory,
+            evaluators=self.threads,
+        )
 
     def with_overrides(self, **changes: object) -> Config:
         """A copy with some settings changed (values given as Python values or as strings)."""
@@ -79,6 +98,7 @@ class Config:
 
 
 _TYPES = {f.name: f.type for f in fields(Config)}
+_POSITIVE = ("workers", "threads", "max_query_bytes", "max_query_depth", "max_query_memory")
 
 
 def _convert(name: str, value: object) -> object:
@@ -97,7 +117,9 @@ def _convert(name: str, value: object) -> object:
             raise ValueError("expected true or false")
         if kind == "int":
             number = int(value)  # type: ignore[arg-type]
-            if number < 0 or (number == 0 and name in ("workers", "threads", "max_query_bytes", "max_query_depth")):
+            if number < 0 or (
+                number == 0 and name in ("workers", "threads", "max_query_bytes", "max_query_depth", "max_query_memory")
+            ):
                 raise ValueError("expected a positive integer")
             return number
         if kind == "float":

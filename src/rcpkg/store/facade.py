@@ -20,8 +20,9 @@ from rcpkg.formats import GRAPHS, RESULTS, Format
 from rcpkg.store import load as loading
 from rcpkg.store import serialize
 from rcpkg.store.errors import NotAcceptable, QueryRefused
-from rcpkg.store.execute import Runner
+from rcpkg.store.execute import LONGEST_QUERY, on_sized_stack, stack_bytes
 from rcpkg.store.inspect import FORMS, SELECT, QueryInfo, inspect_query
+from rcpkg.store.isolation import Evaluators
 from rcpkg.store.limits import Limits
 from rcpkg.store.serialize import Answer
 from rcpkg.terms import to_oxigraph, to_rdflib
@@ -38,7 +39,7 @@ class Store:
     triple_count: int
     source: str = ""
     limits: Limits = field(default_factory=Limits)
-    _runner: Runner = field(default_factory=Runner, repr=False)
+    _evaluators: Evaluators | None = field(default=None, repr=False)
 
     # ---- loading
 
@@ -75,10 +76,30 @@ class Store:
             limits=limits or Limits(),
         )
 
+    # ---- isolation
+
     @property
-    def tainted(self) -> bool:
-        """A query outlived its timeout: this process should be replaced."""
-        return self._runner.tainted
+    def evaluators(self) -> Evaluators:
+        """The processes that evaluate this store's queries (``rcpkg.store.isolation``), following the
+        store's current limits."""
+        stack = stack_bytes(min(self.limits.max_query_bytes, LONGEST_QUERY))
+        if self._evaluators is None:
+            self._evaluators = Evaluators(self._serve, self.limits.evaluators, self.limits.max_query_memory, stack)
+        else:
+            self._evaluators.configure(self.limits.evaluators, self.limits.max_query_memory, stack)
+        return self._evaluators
+
+    def start_evaluators(self) -> None:
+        """Fork the evaluators' zygote now: the server does so in its master, before forking its workers."""
+        self.evaluators.start()
+
+    def _serve(self, job: tuple) -> Answer:
+        """In an evaluator process: run one job of ``execute``."""
+        text, info, media_type, default_graph_uris, named_graph_uris, max_rows = job
+        run = functools.partial(
+            self._run, text, info, formats.of(media_type), default_graph_uris, named_graph_uris, max_rows
+        )
+        return on_sized_stack(run, len(text.encode("utf-8")))
 
     # ---- SPARQL protocol
 
@@ -150,18 +171,18 @@ class Store:
         info: QueryInfo | None = None,
     ) -> Answer:
         """Check (``check``), run and serialise ``text`` in ``format`` (one of ``RESULTS`` or ``GRAPHS``, or its
-        media type).
+        media type), in an evaluator process of its own (``rcpkg.store.isolation``): it cannot reach the
+        network, its memory is bounded, and stopping it stops nothing else.
 
         At most ``max_rows`` solutions or triples are written; ``Answer.truncated`` says when more existed.
-        With ``timeout`` (seconds) the evaluation is abandoned after that long (``QueryTimeout``) and the
-        store becomes ``tainted``."""
+        With ``timeout`` (seconds) the evaluation is stopped after that long (``QueryTimeout``)."""
         try:
             fmt = formats.of(format)
         except ValueError as exc:
             raise NotAcceptable(str(exc), available=[f.media_type for f in (*RESULTS, *GRAPHS)]) from None
         info = self.check(text, default_graph_uris, named_graph_uris, allowed_services, info)
-        job = functools.partial(self._run, text, info, fmt, default_graph_uris, named_graph_uris, max_rows)
-        return self._runner.run(job, len(text.encode("utf-8")), timeout, self.limits.max_query_bytes)
+        job = (text, info, fmt.media_type, tuple(default_graph_uris), tuple(named_graph_uris), max_rows)
+        return self.evaluators.run(job, timeout)
 
     def _evaluate(
         self,

@@ -10,6 +10,8 @@ QUERY_TIMEOUT = 20.0
 MAX_ROWS = 10000
 MAX_QUERY_BYTES = 32768
 MAX_QUERY_DEPTH = 128
+MAX_QUERY_MEMORY = 1024 * 1024 * 1024
+EVALUATORS = 4
 
 
 @dataclass(frozen=True)
@@ -18,3 +20,5 @@ class Limits:
     max_rows: int = MAX_ROWS  # solutions or triples written at most
     max_query_bytes: int = MAX_QUERY_BYTES  # the query threads' stacks are sized for queries this long
     max_query_depth: int = MAX_QUERY_DEPTH  # deepest nesting of { ( [ accepted
+    max_query_memory: int = MAX_QUERY_MEMORY  # bytes of memory one query's evaluation may add
+    evaluators: int = EVALUATORS  # queries evaluated at once for one process (each in a process of its own)

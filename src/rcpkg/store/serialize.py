@@ -3,8 +3,6 @@ the guards that keep XML answers well-formed."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,16 +28,6 @@ class Answer:
     truncated: bool = False  # True when max_rows cut the result
 
 
-# Minimum bytes one solution takes in each results format: a body shorter than max_rows times this
-# cannot hold more than max_rows solutions, so it needs no counting.
-_MIN_ROW_BYTES = {
-    ox.QueryResultsFormat.JSON: 2,
-    ox.QueryResultsFormat.XML: 17,
-    ox.QueryResultsFormat.CSV: 2,
-    ox.QueryResultsFormat.TSV: 1,
-}
-
-
 def _results_format(fmt: Format, form: str) -> ox.QueryResultsFormat:
     if fmt.results is None:
         raise NotAcceptable(
@@ -53,38 +41,26 @@ def boolean(result: ox.QueryBoolean, fmt: Format) -> Answer:
 
 
 def solutions(result: ox.QuerySolutions, fmt: Format, max_rows: int | None) -> Answer:
-    """SELECT results in ``fmt``, at most ``max_rows`` of them."""
-    media_type = fmt.media_type
+    """SELECT results in ``fmt``, at most ``max_rows`` of them: the solutions are read one by one and the
+    reading stops at the limit, so a query with more solutions than that never has them computed, held or
+    written. They are gathered as SPARQL TSV (one line per solution, terms in the engine's N-Triples
+    spelling; lossless), which the engine's own reader and writer turn into ``fmt`` (TSV included: its
+    writer abbreviates numbers as it always did)."""
     kind = _results_format(fmt, SELECT)
-    body = result.serialize(format=kind)
+    variables = result.variables
+    lines = ["\t".join(str(v) for v in variables)]
+    truncated = False
+    for solution in result:
+        if max_rows is not None and len(lines) > max_rows:
+            truncated = True
+            break
+        lines.append("\t".join("" if (term := solution[v]) is None else str(term) for v in variables))
+    rows = len(lines) - 1
+    tsv = ("\n".join(lines) + "\n").encode("utf-8")
+    body = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(format=kind)
     if kind is ox.QueryResultsFormat.XML:
         _check_xml_characters(body, fmt, RESULTS)
-    if max_rows is None:
-        return Answer(body, media_type, SELECT, None, False)
-    if len(body) < max_rows * _MIN_ROW_BYTES[kind]:
-        return Answer(body, media_type, SELECT, None, False)
-    if kind is ox.QueryResultsFormat.CSV:  # lossy, so not parsable by the engine: count CSV records
-        records = list(csv.reader(io.StringIO(body.decode("utf-8"), newline="")))
-        if len(records) - 1 <= max_rows:
-            return Answer(body, media_type, SELECT, len(records) - 1, False)
-        out = io.StringIO(newline="")
-        csv.writer(out, lineterminator="\r\n").writerows(records[: max_rows + 1])
-        return Answer(out.getvalue().encode("utf-8"), media_type, SELECT, max_rows, True)
-    # Large answer: count its solutions exactly through TSV (one line per solution; lossless).
-    if kind is ox.QueryResultsFormat.TSV:
-        tsv = body
-    else:
-        tsv = ox.parse_query_results(body, format=kind).serialize(format=ox.QueryResultsFormat.TSV)
-    lines = tsv.split(b"\n")
-    if lines and lines[-1] == b"":
-        lines.pop()
-    rows = len(lines) - 1
-    if rows <= max_rows:
-        return Answer(body, media_type, SELECT, rows, False)
-    cut = b"\n".join(lines[: max_rows + 1]) + b"\n"
-    if kind is not ox.QueryResultsFormat.TSV:
-        cut = ox.parse_query_results(cut, format=ox.QueryResultsFormat.TSV).serialize(format=kind)
-    return Answer(cut, media_type, SELECT, max_rows, True)
+    return Answer(body, fmt.media_type, SELECT, rows, truncated)
 
 
 def triples(form: str, result: ox.QueryTriples, fmt: Format, max_rows: int | None) -> Answer:

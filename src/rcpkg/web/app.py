@@ -18,6 +18,7 @@ from rcpkg.config import Config, load_config
 from rcpkg.formats import COMPRESSIBLE
 from rcpkg.store import Store
 from rcpkg.web import context, dumps, pages, protocol, resources, search
+from rcpkg.web.admission import ClientSlots
 from rcpkg.web.cache import Caches
 from rcpkg.web.context import error_response, get_config
 from rcpkg.web.fastpath import CacheFastPath
@@ -38,6 +39,7 @@ def create_app(config: Config | None = None, store: Store | None = None) -> Flas
     caches = Caches(config)
     app.extensions[context.STORE] = store
     app.extensions[context.CACHES] = caches
+    app.extensions[context.CLIENTS] = ClientSlots(config.max_client_queries)
 
     app.register_blueprint(protocol.bp)
     app.register_blueprint(dumps.bp)

@@ -11,10 +11,11 @@ from flask import Response, current_app, render_template, request
 
 from rcpkg.config import Config
 from rcpkg.store import Store
+from rcpkg.web.admission import ClientSlots
 from rcpkg.web.cache import Caches
 from rcpkg.web.negotiation import wants_html
 
-STORE, CONFIG, CACHES = "rcpkg.store", "RCPKG", "rcpkg.caches"
+STORE, CONFIG, CACHES, CLIENTS = "rcpkg.store", "RCPKG", "rcpkg.caches", "rcpkg.clients"
 
 
 def get_store() -> Store:
@@ -30,6 +31,11 @@ def get_config() -> Config:
 def caches() -> Caches:
     """The caches of the running application."""
     return current_app.extensions[CACHES]
+
+
+def client_slots() -> ClientSlots:
+    """The running application's count of queries in evaluation per client."""
+    return current_app.extensions[CLIENTS]
 
 
 def public_base() -> str:

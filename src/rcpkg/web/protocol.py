@@ -7,10 +7,11 @@ Requests: GET ``?query=``, POST ``application/x-www-form-urlencoded`` (``query=`
 Statuses: 200; 304 (If-None-Match / If-Modified-Since); 400 malformed query, missing or repeated
 ``query``, brackets nested deeper than ``max_query_depth``, unknown graph, unknown ``format``; 403 SPARQL
 Update (any route) and SERVICE not allow-listed; 405 other methods; 406 no acceptable format (also: a result
-XML cannot hold, asked for as XML); 413 query longer than ``max_query_bytes``; 415 other POST bodies; 503
-query stopped at ``query_timeout``. GET without ``query`` answers the service description
-(``rcpkg.web.service_description``). Answers are cached (``rcpkg.web.results``, ``rcpkg.web.fastpath``).
-See docs/endpoint.md.
+XML cannot hold, asked for as XML); 413 query longer than ``max_query_bytes``; 415 other POST bodies; 429 the
+client already has ``max_client_queries`` queries running in this worker; 503 query stopped at
+``query_timeout`` or at ``max_query_memory``, or no evaluator free in time. GET without ``query`` answers the
+service description (``rcpkg.web.service_description``). Answers are cached (``rcpkg.web.results``,
+``rcpkg.web.fastpath``). See docs/endpoint.md.
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ from rcpkg.config import Config
 from rcpkg.errors import QueryError
 from rcpkg.formats import HTML, JSON, TURTLE, Format
 from rcpkg.store import CONSTRUCT, DESCRIBE, FORMS, Answer, NotAcceptable, QueryInfo, QueryRefused, QueryTimeout, Store
+from rcpkg.store.errors import QueryBusy, QueryCrashed
+from rcpkg.web.admission import ClientOverLimit
 from rcpkg.web.cache import not_modified, validator_headers
-from rcpkg.web.context import caches, error_response, get_config, get_store
+from rcpkg.web.context import caches, client_slots, error_response, get_config, get_store
 from rcpkg.web.negotiation import UnknownFormat, accepts_gzip, for_query
 from rcpkg.web.results import CORS_HEADERS, Cached, cache_key, etag_of, render_html, response_headers
 from rcpkg.web.service_description import service_description
@@ -184,18 +187,25 @@ def _execute(
     if fmt is HTML:  # the page is rendered from SPARQL JSON results, or from Turtle for graphs
         fmt = TURTLE if info.form in (CONSTRUCT, DESCRIBE) else JSON
     try:
-        return store.execute(
-            text,
-            fmt,
-            default_graphs,
-            named_graphs,
-            max_rows=config.max_rows,
-            timeout=config.query_timeout,
-            allowed_services=config.service_allowlist,
-            info=info,
-        )
+        with client_slots().slot(request.remote_addr):
+            return store.execute(
+                text,
+                fmt,
+                default_graphs,
+                named_graphs,
+                max_rows=config.max_rows,
+                timeout=config.query_timeout,
+                allowed_services=config.service_allowlist,
+                info=info,
+            )
+    except ClientOverLimit as exc:
+        raise ProtocolError(429, str(exc), {"Retry-After": "5"}) from None
     except QueryTimeout as exc:
         raise ProtocolError(503, f"{exc}; the limit is {config.query_timeout:g} s", {"Retry-After": "60"}) from None
+    except QueryBusy as exc:
+        raise ProtocolError(503, f"{exc}; try again shortly", {"Retry-After": "5"}) from None
+    except QueryCrashed as exc:
+        raise ProtocolError(503, str(exc)) from None
     except NotAcceptable as exc:
         raise ProtocolError(406, str(exc)) from None
     except QueryRefused as exc:

@@ -5,9 +5,13 @@
   milliseconds and the server answers about a second after start.
 - Workers are ``gthread`` workers (``threads`` threads each): the query engine releases the GIL, so
   threads of one process evaluate queries in parallel.
-- Timeouts: the store stops waiting for a query after ``query_timeout`` and answers 503; the abandoned
-  evaluation cannot be interrupted, so the worker is marked and, after its in-flight responses are sent,
-  ends; the master forks a fresh one. Other workers keep answering meanwhile.
+- Queries are evaluated in processes of their own (``rcpkg.store.isolation``), forked from a zygote that
+  the master forks once the store is loaded: a query past ``query_timeout`` (503) or ``max_query_memory``
+  (503) is ended by killing its evaluator, and nothing else is touched: the worker, its other requests and
+  every other worker go on. Evaluators cannot open internet sockets (``rcpkg.store.sandbox``).
+- Queues are bounded: a worker holds at most ``worker_connections`` connections, the listen backlog
+  ``backlog`` more; one client address has at most ``max_client_queries`` queries in evaluation per
+  worker (429 beyond).
 - SIGTERM (or SIGINT) stops the server cleanly: workers finish their requests (``graceful_timeout``)
   and exit.
 
@@ -18,7 +22,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 
 from rcpkg.config import Config, load_config
 
@@ -37,6 +40,7 @@ def gunicorn_options(config: Config, host: str, port: int, workers: int | None) 
         "timeout": int(config.query_timeout) + 30,
         "graceful_timeout": 5,
         "keepalive": 5,
+        "worker_connections": 1000,
         "backlog": 2048,
         "limit_request_line": 8190,
         "limit_request_field_size": 16384,
@@ -61,19 +65,7 @@ def run(host: str = "127.0.0.1", port: int = 8000, workers: int | None = None, c
     store = app.extensions["rcpkg.store"]
     options = gunicorn_options(config, host, port, workers)
 
-    def post_request(worker, req, environ, resp) -> None:
-        if store.tainted and worker.alive:
-            worker.log.warning("a query outlived its timeout: replacing worker %s", worker.pid)
-            worker.alive = False
-
-    def worker_exit(server, worker) -> None:
-        # Skip the interpreter's exit handlers: they would wait for an abandoned evaluation to finish.
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except (OSError, ValueError):
-                pass
-        os._exit(0)
+    store.start_evaluators()  # the zygote, forked while this process is still single-threaded
 
     def when_ready(server) -> None:
         server.log.info(
@@ -90,8 +82,6 @@ def run(host: str = "127.0.0.1", port: int = 8000, workers: int | None = None, c
             for key, value in options.items():
                 if value is not None and key in self.cfg.settings:
                     self.cfg.set(key, value)
-            self.cfg.set("post_request", post_request)
-            self.cfg.set("worker_exit", worker_exit)
             self.cfg.set("when_ready", when_ready)
 
         def load(self):

@@ -1,0 +1,60 @@
+"""What a process that evaluates queries may do: no network, bounded memory.
+
+``confine(memory)`` is called once by each evaluator process (``rcpkg.store.isolation``) before its first
+query, and cannot be undone:
+
+- **No way out.** A seccomp filter (libseccomp, through ``pyseccomp``) makes every ``socket()`` call of
+  another family than ``AF_UNIX`` fail with ``EACCES``, and refuses ``io_uring_setup`` (io_uring can open
+  sockets without the system call). The evaluator talks to its caller over a Unix socket it inherited; it
+  can open no connection to any address. So no query, however it is spelt and however the engine reads it
+  (``SERVICE``, with or without ``SILENT``, to an IRI, a prefixed name, a relative IRI or a variable),
+  makes this server connect anywhere: the decision is not taken by reading the query, but by the kernel
+  on what the engine does. The filter also sets ``no_new_privs``.
+- **Bounded memory.** ``RLIMIT_AS`` is set to the address space the process has now plus ``memory``
+  bytes: an evaluation that wants more fails (Python's ``MemoryError``, or the engine's allocator ends
+  the process); either way only that query is lost.
+
+``SandboxUnavailable`` when the platform has no seccomp (not Linux, or libseccomp missing): the server
+refuses to start rather than evaluate queries that could reach the network.
+"""
+
+from __future__ import annotations
+
+import errno
+import resource
+import socket
+
+from rcpkg.errors import RcpkgError
+
+
+class SandboxUnavailable(RcpkgError):
+    """The process cannot be confined (no seccomp here)."""
+
+
+def _address_space() -> int:
+    """Bytes of address space the process has mapped now."""
+    with open("/proc/self/statm", encoding="ascii") as fh:
+        pages = int(fh.read().split()[0])
+    return pages * resource.getpagesize()
+
+
+def confine(memory: int | None) -> None:
+    """Forbid internet sockets to this process from now on, and bound its address space to what it has
+    plus ``memory`` bytes (None: no bound)."""
+    try:
+        import pyseccomp as seccomp
+    except (ImportError, OSError) as exc:  # pyseccomp loads libseccomp.so when imported
+        raise SandboxUnavailable(f"cannot confine the query evaluator: seccomp is unavailable ({exc})") from None
+    try:
+        rules = seccomp.SyscallFilter(defaction=seccomp.ALLOW)
+        rules.add_rule(seccomp.ERRNO(errno.EACCES), "socket", seccomp.Arg(0, seccomp.NE, socket.AF_UNIX))
+        rules.add_rule(seccomp.ERRNO(errno.EACCES), "io_uring_setup")
+        rules.load()
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise SandboxUnavailable(f"cannot confine the query evaluator: {exc}") from None
+    if memory is not None:
+        limit = _address_space() + memory
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))

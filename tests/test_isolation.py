@@ -1,0 +1,138 @@
+"""Queries evaluated in processes of their own (``rcpkg.store.isolation``, ``rcpkg.store.sandbox``): a query
+that runs too long or grows too large is stopped alone, no query reaches the network, and the row limit
+stops the reading of solutions instead of cutting a finished answer."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+
+from rcpkg.errors import QueryError
+from rcpkg.store import Limits, QueryTimeout, Store
+from rcpkg.store.errors import QueryBusy, QueryCrashed
+
+FIXTURE = Path(__file__).parent / "fixtures" / "endpoint-small.trig"
+JSON = "application/sparql-results+json"
+#: About two million solutions over the fixture: seconds of work, and hundreds of MB if held.
+CUBE = "SELECT * { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f }"
+SLOW = "SELECT (COUNT(*) AS ?n) { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f . ?g ?s ?h }"
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            return "State:\tZ" not in fh.read()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+def evaluator_pids(store: Store) -> list[int]:
+    return [e.pid for e in store.evaluators._idle]
+
+
+def test_a_query_past_its_timeout_is_stopped_alone_and_the_store_answers_on():
+    store = Store.load(FIXTURE)
+    assert store.execute("ASK { ?s ?p ?o }", JSON, timeout=30).form == "ASK"
+    (first,) = evaluator_pids(store)
+    with pytest.raises(QueryTimeout, match="0.2 s"):
+        store.execute(SLOW, JSON, timeout=0.2)
+    assert first not in evaluator_pids(store)
+    for _ in range(50):
+        if not alive(first):
+            break
+        threading.Event().wait(0.05)
+    assert not alive(first), "the evaluator of the stopped query still runs"
+    assert json.loads(store.execute("ASK { ?s ?p ?o }", JSON, timeout=30).body)["boolean"] is True
+    assert os.getpid() not in evaluator_pids(store)
+
+
+def test_evaluators_are_reused_across_queries_and_errors():
+    store = Store.load(FIXTURE)
+    store.execute("ASK { ?s ?p ?o }", JSON, timeout=30)
+    (pid,) = evaluator_pids(store)
+    with pytest.raises(QueryError, match="malformed"):
+        store.execute("SELECT * {", JSON, timeout=30)
+    store.execute("SELECT * { ?s ?p ?o } LIMIT 1", JSON, timeout=30)
+    assert evaluator_pids(store) == [pid]
+
+
+def test_runaway_queries_from_many_threads_are_each_stopped_and_a_quick_one_still_answers():
+    store = Store.load(FIXTURE, limits=Limits(evaluators=8))
+    errors: list[Exception] = []
+
+    def run() -> None:
+        try:
+            store.execute(SLOW, JSON, timeout=0.5)
+        except QueryTimeout as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(6)]
+    for t in threads:
+        t.start()
+    quick = store.execute("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", JSON, timeout=30)
+    for t in threads:
+        t.join()
+    assert len(errors) == 6
+    assert json.loads(quick.body)["results"]["bindings"][0]["n"]["value"] == str(store.triple_count)
+
+
+def test_a_caller_beyond_the_evaluators_waits_then_hears_the_store_is_busy():
+    store = Store.load(FIXTURE, limits=Limits(evaluators=1))
+    store.evaluators.wait = 0.2
+    started = threading.Event()
+
+    def hog() -> None:
+        started.set()
+        with pytest.raises(QueryTimeout):
+            store.execute(SLOW, JSON, timeout=3)
+
+    t = threading.Thread(target=hog)
+    t.start()
+    started.wait()
+    threading.Event().wait(0.3)
+    with pytest.raises(QueryBusy, match="busy"):
+        store.execute("ASK {}", JSON, timeout=30)
+    t.join()
+    assert store.execute("ASK {}", JSON, timeout=30).form == "ASK"
+
+
+def test_a_query_over_its_memory_is_stopped_alone():
+    store = Store.load(FIXTURE, limits=Limits(max_query_memory=64 * 2**20))
+    grow = (
+        "SELECT (STRLEN(GROUP_CONCAT(CONCAT(STR(?a), STR(?b), STR(?c), STR(?d)))) AS ?n) "
+        "{ ?a ?p ?b . ?c ?q ?d . ?e ?r ?f }"
+    )
+    with pytest.raises(QueryCrashed, match="64 MiB"):
+        store.execute(grow, JSON, timeout=60)
+    assert store.execute("ASK { ?s ?p ?o }", JSON, timeout=30).form == "ASK"
+
+
+def test_the_row_limit_stops_reading_solutions_so_memory_stays_small():
+    """Two million solutions, of which ten are wanted: with 64 MiB for the query this answers only if the
+    solutions beyond the limit are never computed nor held."""
+    store = Store.load(FIXTURE, limits=Limits(max_query_memory=64 * 2**20))
+    for media_type in (JSON, "text/csv", "text/tab-separated-values", "application/sparql-results+xml"):
+        answer = store.execute(CUBE, media_type, max_rows=10, timeout=60)
+        assert answer.truncated and answer.rows == 10, media_type
+
+
+def test_no_query_reaches_the_network_from_an_evaluator():
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0.5)
+    port = listener.getsockname()[1]
+    store = Store.load(FIXTURE)
+    # Passes the store's own check (the IRI is allowed), so only the process's confinement stands between
+    # the query and the listener.
+    url = f"http://127.0.0.1:{port}/sparql"
+    with pytest.raises(QueryError):
+        store.execute(f"SELECT * {{ SERVICE <{url}> {{ ?s ?p ?o }} }}", JSON, timeout=30, allowed_services=[url])
+    with pytest.raises(TimeoutError):
+        listener.accept()
+    listener.close()
