@@ -422,3 +422,26 @@ def test_contains(store):
     assert store.contains(ID + "country/hun")
     assert store.contains(ID + "role/member")
     assert not store.contains(ID + "country/xyz")
+
+
+@pytest.mark.parametrize("escape", ["\\UFFFFFFFF", "\\U00110000", "\\U7FFFFFFF"])
+def test_an_escape_above_the_last_code_point_is_a_query_error_not_a_crash(store, escape):
+    for text in (f"ASK {{}} #{escape}", f'ASK {{ FILTER("{escape}") }}', f"SELECT * {{ <{escape}> ?p ?o }}"):
+        store.inspect(text)  # no OverflowError
+        try:
+            store.execute(text, "application/sparql-results+json", timeout=30)
+        except QueryError:
+            pass
+
+
+def test_only_short_queries_are_remembered_by_the_inspection():
+    from rcpkg.store import inspect
+
+    inspect._remembered.cache_clear()
+    for i in range(50):
+        inspect_query(f"SELECT * {{ ?s ?p {i} }} #" + "x" * inspect._REMEMBER_CHARS)
+    assert inspect._remembered.cache_info().currsize == 0
+    for i in range(50):
+        inspect_query(f"SELECT * {{ ?s ?p {i} }}")
+    assert inspect._remembered.cache_info().currsize == 50
+    assert inspect._remembered.cache_info().maxsize * inspect._REMEMBER_CHARS <= 8 * 2**20

@@ -53,7 +53,7 @@ def _unescape(text: str) -> str:
         code = int(m.group(1) or m.group(2), 16)
         try:
             return chr(code)
-        except ValueError:
+        except (ValueError, OverflowError):  # above U+10FFFF: no character; the engine's parser refuses it
             return m.group(0)
 
     return _UNICODE_ESCAPE.sub(repl, text)
@@ -62,8 +62,25 @@ def _unescape(text: str) -> str:
 _OPENING, _CLOSING = frozenset("{(["), frozenset("})]")
 
 
-@functools.lru_cache(maxsize=4096)
+#: Queries up to this many characters are remembered (at most ``_REMEMBERED`` of them, so the memory is
+#: bounded by their product, 8 Mi characters); longer ones are read each time.
+_REMEMBER_CHARS = 4096
+_REMEMBERED = 2048
+
+
 def inspect_query(text: str, max_depth: int = MAX_QUERY_DEPTH) -> QueryInfo:
+    """``_inspect``, remembering the answers for short queries (the ones clients repeat)."""
+    if len(text) <= _REMEMBER_CHARS:
+        return _remembered(text, max_depth)
+    return _inspect(text, max_depth)
+
+
+@functools.lru_cache(maxsize=_REMEMBERED)
+def _remembered(text: str, max_depth: int) -> QueryInfo:
+    return _inspect(text, max_depth)
+
+
+def _inspect(text: str, max_depth: int) -> QueryInfo:
     """Read the query form, SERVICE endpoints and FROM graphs from the tokens of ``text``.
 
     This is deliberately conservative: a word SERVICE anywhere outside strings, IRIs and comments counts,
