@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ class Store:
     triple_count: int
     source: str = ""
     limits: Limits = field(default_factory=Limits)
+    checksums: dict[str, str] = field(default_factory=dict)  # name -> SHA-256 of the files beside the dataset
     _evaluators: Evaluators | None = field(default=None, repr=False)
 
     # ---- loading
@@ -46,10 +48,15 @@ class Store:
     @classmethod
     def load(cls, path: Path | str | None = None, limits: Limits | None = None) -> Store:
         """Load a TriG (or N-Quads, Turtle, N-Triples: by extension) file, ``paths.dataset_file()`` by
-        default."""
+        default. When the build's ``SHA256SUMS`` lies beside it, the file and every dump it lists must match
+        it (``DataError`` otherwise)."""
         path = Path(path) if path is not None else paths.dataset_file()
         fmt = loading.format_of(path.name)
-        return cls._of(loading.load(loading.read(path), fmt, None, str(path)), str(path), limits)
+        data = loading.read(path)
+        checksums = loading.verify(path, hashlib.sha256(data).hexdigest())  # before parsing: the clearer error
+        store = cls._of(loading.load(data, fmt, None, str(path)), str(path), limits)
+        store.checksums = checksums
+        return store
 
     @classmethod
     def from_bytes(

@@ -19,12 +19,14 @@ evaluates a caller's query in the process that serves requests: it hands it to a
   over a Unix socket). At most ``size`` evaluate at once for one process; a caller beyond that waits up
   to ``wait`` seconds for one to be free, then gets ``QueryBusy``.
 - **Lifetimes.** The zygote ends when every process that could ask it for an evaluator has ended (its
-  control socket reads end-of-file); an evaluator ends when its caller closes its socket or ends. Both
-  ignore SIGINT (a Ctrl-C in a terminal reaches the whole process group): their caller decides.
+  control socket reads end-of-file); an evaluator ends when its caller closes its socket, and is killed
+  when the zygote ends (even mid-evaluation). Both ignore SIGINT (a Ctrl-C in a terminal reaches the whole
+  process group): their caller decides.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
 import pickle
 import signal
@@ -81,6 +83,19 @@ def _receive(channel: socket.socket, deadline: float | None = None) -> object | 
     (size,) = _LENGTH.unpack(header)
     data = _receive_exactly(channel, size, deadline)
     return None if data is None else pickle.loads(data)
+
+
+def _die_with_parent() -> None:
+    """Be killed (SIGKILL) when the parent process ends (Linux's PR_SET_PDEATHSIG): an evaluator must not
+    outlive its zygote, which ends when the server does, even in the middle of an evaluation."""
+    parent = os.getppid()
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent ended before the request took effect
+        os._exit(0)
 
 
 def _close_other_descriptors(keep: tuple[int, ...]) -> None:
@@ -290,6 +305,7 @@ class Evaluators:
 
     def _evaluator(self, fd: int, memory: int | None) -> None:
         try:
+            _die_with_parent()
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
             signal.signal(signal.SIGALRM, signal.SIG_DFL)  # the alarm ends the process

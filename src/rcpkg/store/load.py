@@ -14,6 +14,64 @@ from rcpkg.errors import DataError
 from rcpkg.formats import LOADABLE, Format
 from rcpkg.namespaces import DATASET
 
+#: The checksums the build writes beside the dataset (``sha256sum`` format), ``rcpkg.dump``.
+CHECKSUMS = "SHA256SUMS"
+
+
+def checksums(directory: Path) -> dict[str, str] | None:
+    """name -> SHA-256 (hex) of every file ``SHA256SUMS`` in ``directory`` lists; None when there is none
+    (a dataset file given by hand); DataError when it cannot be read."""
+    path = directory / CHECKSUMS
+    try:
+        text = path.read_text("ascii")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: cannot read the checksums: {exc}") from None
+    sums: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        digest, _, name = line.partition("  ")
+        name = name.removeprefix("*")
+        if len(digest) != 64 or not name or any(c not in "0123456789abcdef" for c in digest):
+            raise DataError(f"{path}, line {number}: not a SHA-256 checksum line: {line[:100]!r}")
+        sums[name] = digest
+    return sums
+
+
+def verify(path: Path, data_hash: str) -> dict[str, str]:
+    """The checksums beside the dataset ``path`` (whose bytes hash to ``data_hash``), once the dataset and
+    every other file they list are found to match them: what is served is what was built. DataError, in one
+    line, for a file missing, cut short or changed; {} when there are no checksums beside the dataset."""
+    sums = checksums(path.parent)
+    if sums is None:
+        return {}
+    if path.name not in sums:
+        raise DataError(f"{path}: not listed in {path.parent / CHECKSUMS}: it is not the dataset the build wrote")
+    for name, expected in sums.items():
+        if name == path.name:
+            actual = data_hash
+        else:
+            try:
+                actual = _sha256(path.parent / name)
+            except FileNotFoundError:
+                raise DataError(f"{path.parent / name}: listed in {CHECKSUMS} but missing; run `rcpkg build`") from None
+            except OSError as exc:
+                raise DataError(f"{path.parent / name}: cannot read: {exc.strerror}") from None
+        if actual != expected:
+            raise DataError(
+                f"{path.parent / name}: SHA-256 {actual[:12]}…, but {CHECKSUMS} says {expected[:12]}…: it is not "
+                "the file the build wrote (cut short, or changed since); run `rcpkg build`"
+            )
+    return sums
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
 
 @dataclass(frozen=True)
 class Loaded:
