@@ -46,7 +46,7 @@ def test_a_long_query_is_stopped_with_503_while_other_requests_are_answered(serv
     assert "stopped" in reply.text
     # the quick answer did not wait for the slow one to be stopped
     assert quick_seconds < slow_reply["seconds"]
-    # and the server keeps answering afterwards (the worker that ran the query is replaced)
+    # and the server keeps answering afterwards (only the query's evaluator was stopped)
     for _ in range(5):
         assert server.query(QUICK, "application/sparql-results+json").status == 200
 
@@ -206,3 +206,73 @@ def test_a_query_running_at_sigterm_does_not_keep_the_server_alive(launch, endpo
     server.process.send_signal(signal.SIGTERM)
     server.process.wait(timeout=30)
     assert time.monotonic() - started < 15
+
+
+# ------------------------------------------------------------------------------ one query costs only itself
+
+
+def request_from(server, source: str, text: str, timeout: float = 60):
+    """A GET query from the loopback address ``source`` (each 127.x address is another client)."""
+    import http.client
+    from urllib.parse import urlencode
+
+    conn = http.client.HTTPConnection(server.host, server.port, timeout=timeout, source_address=(source, 0))
+    try:
+        conn.request(
+            "GET", "/sparql?" + urlencode({"query": text}), headers={"Accept": "application/sparql-results+json"}
+        )
+        response = conn.getresponse()
+        return response.status, dict(response.headers), response.read()
+    finally:
+        conn.close()
+
+
+# A three-way cross product: about two million solutions counted, a second or two of work.
+MEDIUM = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f }"
+
+
+def test_runaway_queries_of_one_client_cost_others_nothing(server_factory, endpoint_fixture):
+    """2 x (workers x threads) runaway queries from one client: it gets 429 beyond its share and 503 at the
+    timeout; another client meanwhile gets every answer, and its own longer query, in flight while the
+    runaways are stopped, is answered too (a stopped query no longer takes its worker's other requests
+    with it)."""
+    workers, threads = 2, 4
+    server = server_factory(
+        endpoint_fixture, workers=workers, threads=threads, query_timeout=4, max_client_queries=2, cache="false"
+    )
+    attacker: list[int] = []
+    victim: list[int] = []
+    medium: list[int] = []
+
+    def runaway() -> None:
+        status, headers, _ = request_from(server, "127.0.0.1", SLOW)
+        attacker.append(status)
+        if status == 429:
+            assert headers.get("Retry-After")
+
+    threads_ = [threading.Thread(target=runaway) for _ in range(2 * workers * threads)]
+    for t in threads_:
+        t.start()
+    time.sleep(0.5)
+    long_one = threading.Thread(target=lambda: medium.append(request_from(server, "127.0.0.2", MEDIUM)[0]))
+    long_one.start()
+    while any(t.is_alive() for t in threads_):
+        victim.append(request_from(server, "127.0.0.3", QUICK)[0])
+    for t in threads_:
+        t.join()
+    long_one.join()
+    print(f"attacker: {sorted(attacker)}; other client: {len(victim)} answers {set(victim)}; long query {medium}")
+    assert set(attacker) <= {429, 503} and 429 in attacker and 503 in attacker
+    assert attacker.count(503) <= workers * 2  # at most max_client_queries per worker were evaluated
+    assert victim and set(victim) == {200}
+    assert medium == [200]
+
+
+def test_a_query_with_more_solutions_than_the_row_limit_is_cut_without_computing_the_rest(server_factory, kb_dataset):
+    """About 190 million solutions, of which max_rows are written: answered, truncated, and the query's
+    evaluator stays within a memory budget far below what holding them would take."""
+    server = server_factory(kb_dataset, workers=1, max_rows=1000, max_query_memory=256 * 2**20, cache="false")
+    reply = server.query("SELECT * { ?a ?b ?c . ?d ?e ?f }", "application/sparql-results+json")
+    assert reply.status == 200
+    assert reply.headers.get("X-SPARQL-Truncated") == "true"
+    assert len(json.loads(reply.body)["results"]["bindings"]) == 1000
