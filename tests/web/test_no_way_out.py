@@ -15,6 +15,10 @@ from rcpkg.store import Store
 JSON = "application/sparql-results+json"
 
 
+#: An endpoint an operator allow-listed: the corpus hides calls to the listener behind it.
+DECOY = "http://127.0.0.1:1/allowed"
+
+
 def corpus(url: str) -> list[str]:
     """Spellings of a query that asks the engine to call ``url`` (http://127.0.0.1:PORT/sparql)."""
     root, _, last = url.rpartition("/")
@@ -56,6 +60,11 @@ def corpus(url: str) -> list[str]:
         f"LOAD <{url}>",
         f"LOAD SILENT <{url}> INTO GRAPH <http://example.org/g>",
         f"SELECT * {{ SERVICE <{url}> {{ SERVICE <{url}> {{ ?s ?p ?o }} }} }}",
+        # behind an allow-listed endpoint: the naive reading sees only the decoy
+        f"SELECT * {{ SERVICE <{DECOY}> {{ }} FILTER(0<1)SERVICE#>\n<{url}> {{ ?s ?p ?o }} }}",
+        f"SELECT * {{ FILTER(0<1)SERVICE#>\n<{url}> {{ ?s ?p ?o }} SERVICE <{DECOY}> {{ }} }}",
+        f"SELECT * {{ SERVICE <{DECOY}> {{ SERVICE <{url}> {{ ?s ?p ?o }} }} }}",
+        f"SELECT * {{ SERVICE <{DECOY}> {{ }} BIND('SERVICE' AS ?x) SERVICE <{url}> {{ }} }}",
     ]
 
 
@@ -105,12 +114,12 @@ def test_the_corpus_is_a_real_threat(listener):
     assert connections() >= 1
 
 
-@pytest.mark.parametrize("allow", [False, True], ids=["default", "allow-listed"])
+@pytest.mark.parametrize("allow", [False, True], ids=["default", "decoy-allow-listed"])
 def test_no_spelling_of_service_reaches_the_listener_through_the_endpoint(
     server_factory, endpoint_fixture, listener, allow
 ):
     url, connections = listener
-    settings = {"service_allowlist": url} if allow else {}
+    settings = {"service_allowlist": DECOY} if allow else {}
     server = server_factory(endpoint_fixture, workers=1, cache="false", **settings)
     statuses = {}
     for text in corpus(url):
@@ -123,13 +132,52 @@ def test_no_spelling_of_service_reaches_the_listener_through_the_endpoint(
 
 
 def test_no_spelling_of_service_reaches_the_listener_through_the_store(endpoint_fixture, listener):
-    """The same for ``rcpkg query`` and notebooks: the store evaluates out of process too."""
+    """The same for ``rcpkg query`` and notebooks: the store evaluates out of process too, here with the
+    decoy allow-listed."""
     url, connections = listener
     store = Store.load(endpoint_fixture)
     for text in corpus(url):
         try:
             graph = text.startswith(("CONSTRUCT", "DESCRIBE"))
-            store.execute(text, "text/turtle" if graph else JSON, timeout=30, allowed_services=[url])
+            store.execute(text, "text/turtle" if graph else JSON, timeout=30, allowed_services=[DECOY])
         except QueryError:
             pass
     assert connections() == 0
+
+
+def test_an_allow_listed_service_is_called_and_its_answer_joined(server_factory, endpoint_fixture):
+    """Federation still works where the operator allows it: a SPARQL endpoint on a local port, allow-listed,
+    is called and its solutions come back."""
+    import http.server
+    import json
+    import threading
+
+    class Remote(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - the handler's name
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            body = json.dumps(
+                {"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "literal", "value": "far"}}]}}
+            ).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST  # noqa: N815
+
+        def log_message(self, *args):
+            pass
+
+    remote = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Remote)
+    threading.Thread(target=remote.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{remote.server_address[1]}/sparql"
+    try:
+        server = server_factory(endpoint_fixture, workers=1, cache="false", service_allowlist=url)
+        reply = server.query(f"SELECT ?x {{ SERVICE <{url}> {{ ?x ?p ?o }} }}", JSON)
+        assert reply.status == 200, reply.text
+        assert [b["x"]["value"] for b in json.loads(reply.body)["results"]["bindings"]] == ["far"]
+        hidden = f"SELECT * {{ SERVICE <{url}> {{ }} FILTER(0<1)SERVICE#>\n<{url}/other> {{ }} }}"
+        assert server.query(hidden, JSON).status == 403
+    finally:
+        remote.shutdown()

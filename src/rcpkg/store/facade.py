@@ -22,7 +22,7 @@ from rcpkg.store import load as loading
 from rcpkg.store import serialize
 from rcpkg.store.errors import NotAcceptable, QueryRefused
 from rcpkg.store.execute import LONGEST_QUERY, on_sized_stack, stack_bytes
-from rcpkg.store.inspect import FORMS, SELECT, QueryInfo, inspect_query
+from rcpkg.store.inspect import FORMS, SELECT, QueryInfo, inspect_query, services_read_by_parser
 from rcpkg.store.isolation import Evaluators
 from rcpkg.store.limits import Limits
 from rcpkg.store.serialize import Answer
@@ -42,6 +42,7 @@ class Store:
     limits: Limits = field(default_factory=Limits)
     checksums: dict[str, str] = field(default_factory=dict)  # name -> SHA-256 of the files beside the dataset
     _evaluators: Evaluators | None = field(default=None, repr=False)
+    _federating: Evaluators | None = field(default=None, repr=False)
 
     # ---- loading
 
@@ -87,18 +88,30 @@ class Store:
 
     @property
     def evaluators(self) -> Evaluators:
-        """The processes that evaluate this store's queries (``rcpkg.store.isolation``), following the
-        store's current limits."""
-        stack = stack_bytes(min(self.limits.max_query_bytes, LONGEST_QUERY))
-        if self._evaluators is None:
-            self._evaluators = Evaluators(self._serve, self.limits.evaluators, self.limits.max_query_memory, stack)
-        else:
-            self._evaluators.configure(self.limits.evaluators, self.limits.max_query_memory, stack)
+        """The processes that evaluate this store's queries (``rcpkg.store.isolation``), without network,
+        following the store's current limits."""
+        self._evaluators = self._configured(self._evaluators, network=False)
         return self._evaluators
 
-    def start_evaluators(self) -> None:
-        """Fork the evaluators' zygote now: the server does so in its master, before forking its workers."""
+    @property
+    def federating(self) -> Evaluators:
+        """The evaluators of queries whose every SERVICE is allow-listed: with network."""
+        self._federating = self._configured(self._federating, network=True)
+        return self._federating
+
+    def _configured(self, evaluators: Evaluators | None, network: bool) -> Evaluators:
+        stack = stack_bytes(min(self.limits.max_query_bytes, LONGEST_QUERY))
+        if evaluators is None:
+            return Evaluators(self._serve, self.limits.evaluators, self.limits.max_query_memory, stack, network=network)
+        evaluators.configure(self.limits.evaluators, self.limits.max_query_memory, stack)
+        return evaluators
+
+    def start_evaluators(self, federating: bool = False) -> None:
+        """Fork the evaluators' zygote now (and the federating one, when SERVICE is allow-listed): the server
+        does so in its master, before forking its workers."""
         self.evaluators.start()
+        if federating:
+            self.federating.start()
 
     def _serve(self, job: tuple) -> Answer:
         """In an evaluator process: run one job of ``execute``."""
@@ -189,7 +202,21 @@ class Store:
             raise NotAcceptable(str(exc), available=[f.media_type for f in (*RESULTS, *GRAPHS)]) from None
         info = self.check(text, default_graph_uris, named_graph_uris, allowed_services, info)
         job = (text, info, fmt.media_type, tuple(default_graph_uris), tuple(named_graph_uris), max_rows)
-        return self.evaluators.run(job, timeout)
+        if not info.services:
+            return self.evaluators.run(job, timeout)
+        # Every SERVICE is allow-listed as the check reads the query; the network is given only when an
+        # independent parser reads the same endpoints.
+        second = services_read_by_parser(text)
+        if second is None or sorted(set(second)) != sorted(set(info.services)):
+            raise QueryRefused(
+                "the query's SERVICE clauses cannot be read unambiguously (read as "
+                + ", ".join(f"<{s}>" for s in info.services)
+                + " and as "
+                + (", ".join(f"<{s}>" for s in second) if second is not None else "unreadable")
+                + "): refused, since this endpoint sends requests only to endpoints its operator allow-lists",
+                reason="service",
+            )
+        return self.federating.run(job, timeout)
 
     def _evaluate(
         self,

@@ -164,3 +164,31 @@ def _inspect(text: str, max_depth: int) -> QueryInfo:
             deterministic = False
         i += 1
     return QueryInfo(form, tuple(services), tuple(from_graphs), tuple(from_named), deterministic)
+
+
+def services_read_by_parser(text: str) -> tuple[str, ...] | None:
+    """The SERVICE endpoints of ``text`` as rdflib's SPARQL parser reads them (its algebra, after prefixes and
+    BASE; ``?name`` for a variable), or None when that parser cannot read the query. A second, independent
+    reading of a query that is to be evaluated with network access: the store lets it run only when both
+    readings name the same allow-listed endpoints."""
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+    from rdflib.plugins.sparql.parserutils import CompValue
+    from rdflib.term import Variable
+
+    try:
+        algebra = translateQuery(parseQuery(text)).algebra
+    except Exception:  # noqa: BLE001 - any failure of the second reading refuses the query
+        return None
+    found: list[str] = []
+    todo: list[object] = [algebra]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, CompValue):
+            if node.name == "ServiceGraphPattern":
+                term = node.get("term")
+                found.append(f"?{term}" if isinstance(term, Variable) else str(term))
+            todo.extend(node.values())
+        elif isinstance(node, list | tuple):
+            todo.extend(node)
+    return tuple(found)

@@ -130,9 +130,16 @@ class Evaluators:
     besides."""
 
     def __init__(
-        self, serve: Callable[[Any], Any], size: int, memory: int | None, stack: int = 0, wait: float = 10.0
+        self,
+        serve: Callable[[Any], Any],
+        size: int,
+        memory: int | None,
+        stack: int = 0,
+        wait: float = 10.0,
+        network: bool = False,
     ) -> None:
         self._serve = serve
+        self.network = network  # evaluators may open internet sockets (allow-listed SERVICE only)
         self.size = size
         self.memory = memory
         self.stack = stack
@@ -252,7 +259,7 @@ class Evaluators:
         memory = -1 if self.memory is None else self.memory + self.stack
         try:
             assert self._control is not None
-            socket.send_fds(self._control, [_LENGTH.pack(memory + 1)], [theirs.fileno()])
+            socket.send_fds(self._control, [_LENGTH.pack(memory + 1)], [theirs.fileno()])  # memory, or 0
         except OSError as exc:
             mine.close()
             raise QueryCrashed(f"cannot start a query evaluator: {exc}") from None
@@ -298,12 +305,12 @@ class Evaluators:
                     continue
                 if pid == 0:
                     control.close()
-                    self._evaluator(fds[0], None if memory < 0 else memory)
+                    self._evaluator(fds[0], None if memory < 0 else memory, self.network)
                 os.close(fds[0])
         except BaseException:
             os._exit(1)
 
-    def _evaluator(self, fd: int, memory: int | None) -> None:
+    def _evaluator(self, fd: int, memory: int | None, network: bool) -> None:
         try:
             _die_with_parent()
             signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -313,7 +320,7 @@ class Evaluators:
             channel = socket.socket(fileno=fd)
             os.environ["RUST_BACKTRACE"] = "0"  # an allocation that fails ends the process in one line
             try:
-                confine(memory)
+                confine(memory, network)
             except SandboxUnavailable as exc:
                 _send(channel, ("unavailable", str(exc)))
                 os._exit(1)

@@ -14,6 +14,11 @@ query, and cannot be undone:
   bytes: an evaluation that wants more fails (Python's ``MemoryError``, or the engine's allocator ends
   the process); either way only that query is lost.
 
+The one exception: a query whose every ``SERVICE`` names an endpoint the operator allow-listed
+(``service_allowlist``, empty by default), as read both by the store's check and by rdflib's SPARQL parser,
+runs in an evaluator with the network (``network=True``); a query the two readings disagree on, or that
+rdflib cannot read, is refused. With the default empty allow-list no evaluator has the network.
+
 ``SandboxUnavailable`` when the platform has no seccomp (not Linux, or libseccomp missing): the server
 refuses to start rather than evaluate queries that could reach the network.
 """
@@ -38,9 +43,18 @@ def _address_space() -> int:
     return pages * resource.getpagesize()
 
 
-def confine(memory: int | None) -> None:
-    """Forbid internet sockets to this process from now on, and bound its address space to what it has
-    plus ``memory`` bytes (None: no bound)."""
+def confine(memory: int | None, network: bool = False) -> None:
+    """Forbid internet sockets to this process from now on (unless ``network``: the evaluators of queries
+    whose every SERVICE the operator allow-listed), and bound its address space to what it has plus
+    ``memory`` bytes (None: no bound)."""
+    if memory is not None:
+        limit = _address_space() + memory
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    if network:
+        return
     try:
         import pyseccomp as seccomp
     except (ImportError, OSError) as exc:  # pyseccomp loads libseccomp.so when imported
@@ -52,9 +66,3 @@ def confine(memory: int | None) -> None:
         rules.load()
     except (OSError, RuntimeError, ValueError) as exc:
         raise SandboxUnavailable(f"cannot confine the query evaluator: {exc}") from None
-    if memory is not None:
-        limit = _address_space() + memory
-        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        if hard != resource.RLIM_INFINITY:
-            limit = min(limit, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))

@@ -65,7 +65,8 @@ def run(host: str = "127.0.0.1", port: int = 8000, workers: int | None = None, c
     store = app.extensions["rcpkg.store"]
     options = gunicorn_options(config, host, port, workers)
 
-    store.start_evaluators()  # the zygote, forked while this process is still single-threaded
+    # the zygotes, forked while this process is still single-threaded
+    store.start_evaluators(federating=bool(config.service_allowlist))
 
     def when_ready(server) -> None:
         server.log.info(
