@@ -49,7 +49,9 @@ def documented_shapes() -> dict[str, str]:
         "a source cell: id/source/{edition}/row/{n}/{column}": rf"id/source/{document}/row/[1-9][0-9]*/(?:{columns})",
         "a reference table: id/source/reference/{table}": rf"id/source/reference/(?:{tables})",
         "a named graph: graph/{name}": rf"graph/(?:{GRAPHS})",
-        "the dataset": r"dataset",
+        "the dataset and the nodes of its description (dataset#rights, ...)": (
+            r"dataset(?:#(?:rights|source-rights|publisher|contact|build))?"
+        ),
         "a class or property partition: dataset/{class|property}/{slug}": rf"dataset/(?:class|property)/{SLUG}",
         "the subset of a named graph: dataset/graph/{name}": rf"dataset/graph/(?:{GRAPHS})",
         "a linkset: dataset/links/{target}/{slug}": rf"dataset/links/(?:{targets})/{SLUG}",

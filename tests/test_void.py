@@ -202,3 +202,44 @@ def test_the_description_binds_only_meaningful_prefixes(void):
     assert bound <= set(OUTPUT_PREFIXES)
     context = used_prefixes(void)
     assert "void" in context and "sh" not in context and "schema" not in context
+
+
+# ------------------------------------------------------------------------------- contact point, release, build
+
+DCAT_CONTACT = URIRef("http://www.w3.org/ns/dcat#contactPoint")
+VCARD = "http://www.w3.org/2006/vcard/ns#"
+
+
+@pytest.mark.parametrize(
+    ("given", "predicate"),
+    [("mailto:data@example.org", VCARD + "hasEmail"), ("https://example.org/contact", VCARD + "hasURL")],
+)
+def test_the_contact_point_is_the_one_the_operator_names(dataset, monkeypatch, given, predicate):
+    monkeypatch.setenv("RCPKG_CONTACT", given)
+    described = describe(dataset, modified=None)
+    contact = URIRef("https://w3id.org/rcpkg/dataset#contact")
+    assert value(described, DS, DCAT_CONTACT) == contact
+    assert value(described, URIRef("https://w3id.org/rcpkg/sparql"), DCAT_CONTACT) == contact
+    assert value(described, contact, URIRef(predicate)) == URIRef(given)
+
+
+def test_no_contact_point_is_invented(dataset, monkeypatch):
+    monkeypatch.delenv("RCPKG_CONTACT", raising=False)
+    assert (None, DCAT_CONTACT, None) not in describe(dataset, modified=None)
+
+
+@pytest.mark.parametrize("given", ["data@example.org", "ftp://example.org/", "mailto:", "https://exa mple.org/"])
+def test_a_contact_that_is_no_mailto_or_https_address_is_an_error(dataset, monkeypatch, given):
+    monkeypatch.setenv("RCPKG_CONTACT", given)
+    with pytest.raises(RcpkgError, match="RCPKG_CONTACT must be a mailto: or https: address"):
+        describe(dataset, modified=None)
+
+
+def test_the_release_and_the_libraries_that_built_it(void):
+    from importlib.metadata import version
+
+    assert value(void, DS, URIRef("http://www.w3.org/ns/dcat#version")) == version("rcpkg")
+    build = value(void, DS, URIRef("http://www.w3.org/ns/prov#wasGeneratedBy"))
+    used = set(void.objects(build, URIRef("http://www.w3.org/ns/prov#used")))
+    assert URIRef(f"https://pypi.org/project/rdflib/{version('rdflib')}/") in used
+    assert {str(u).split("/")[4] for u in used} == {"rdflib", "pyoxigraph", "pyshacl"}

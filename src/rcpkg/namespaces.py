@@ -36,6 +36,13 @@ DATASET = URIRef(BASE + "dataset")
 HOMEPAGE = URIRef(BASE)
 SPARQL_ENDPOINT = URIRef(BASE + "sparql")
 SPARQL_DISTRIBUTION = URIRef(BASE + "sparql#distribution")
+#: Nodes of the dataset's description (rcpkg.void): the rights in the knowledge base, the rights in its source as
+#: far as the project knows them, its publisher, its contact point (when the operator names one) and the build.
+DATASET_RIGHTS = URIRef(BASE + "dataset#rights")
+SOURCE_RIGHTS = URIRef(BASE + "dataset#source-rights")
+PUBLISHER = URIRef(BASE + "dataset#publisher")
+CONTACT_POINT = URIRef(BASE + "dataset#contact")
+BUILD = URIRef(BASE + "dataset#build")
 DUMPS = Namespace(BASE + "dumps/")
 
 PREFIXES = {
@@ -72,6 +79,11 @@ def wikidata_iri(qid: str) -> URIRef:
 def geonames_iri(geonames_id: str) -> URIRef:
     """A GeoNames feature as GeoNames names it in RDF, with its trailing slash: https://sws.geonames.org/719819/."""
     return URIRef(GEONAMES + geonames_id + "/")
+
+
+def pypi_release_iri(name: str, version: str) -> URIRef:
+    """A release of a Python distribution on PyPI: rdflib 7.1.4 -> https://pypi.org/project/rdflib/7.1.4/."""
+    return URIRef(f"https://pypi.org/project/{name}/{version}/")
 
 
 def namespace_of(term: URIRef) -> str:
