@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from rcpkg.errors import QueryError
+from rcpkg.errors import QueryError, RcpkgError
 from rcpkg.store import Limits, QueryTimeout, Store
 from rcpkg.store.errors import QueryBusy, QueryCrashed
 from rcpkg.store.isolation import Evaluators
@@ -145,3 +145,19 @@ def test_an_evaluator_cannot_open_an_internet_socket_but_a_federating_one_can():
     federating = Evaluators(connect, size=1, memory=None, network=True)
     assert federating.run(None, timeout=30) == "connected"
     listener.close()
+
+
+def test_without_seccomp_the_server_refuses_to_start_and_no_query_runs_unconfined(monkeypatch):
+    import sys
+
+    from rcpkg.store import sandbox
+    from rcpkg.web import server
+
+    assert sandbox.available() is None
+    monkeypatch.setitem(sys.modules, "pyseccomp", None)  # import fails, as where libseccomp is missing
+    assert "seccomp is unavailable" in sandbox.available()
+    with pytest.raises(RcpkgError, match="cannot serve: seccomp is unavailable"):
+        server.run(port=0)
+    store = Store.load(FIXTURE)
+    with pytest.raises(sandbox.SandboxUnavailable):
+        store.execute("ASK {}", JSON, timeout=30)

@@ -11,7 +11,7 @@ public_url         (from the request)        where the server is reachable, e.g.
                                              used in the service description, VoID and dump links
 dataset            data/dumps/rcp.trig       the TriG file the store loads
 query_timeout      20                        seconds before a query is stopped (answered 503)
-max_rows           10000                     solutions / triples written at most; more: header
+max_rows           100000                    solutions / triples written at most; more: header
                                              ``X-SPARQL-Truncated: true``
 max_query_bytes    32768                     longest query text accepted (longer: 413)
 max_query_depth    128                       deepest nesting of { ( [ accepted in a query (deeper: 400)

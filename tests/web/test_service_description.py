@@ -22,7 +22,7 @@ def test_every_term_of_the_description_is_declared_labelled_and_defined(kb_datas
     client = create_app(config, Store.load(kb_dataset)).test_client()
     description = Graph().parse(data=client.get("/sparql", headers={"Accept": "text/turtle"}).data, format="turtle")
     used = {p for p in description.predicates() if str(p).startswith(str(SERVICE))}
-    assert len(used) == 6
+    assert len(used) == 8
     for term in used:
         assert (term, RDFS.isDefinedBy, DEFINED_BY) in VOCABULARY, term
         for prop in (RDFS.label, RDFS.comment, SKOS.definition):

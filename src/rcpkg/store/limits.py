@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 #: Defaults, also used when no configuration is at hand (``rcpkg query``, notebooks).
 QUERY_TIMEOUT = 20.0
-MAX_ROWS = 10000
+MAX_ROWS = 100000
 MAX_QUERY_BYTES = 32768
 MAX_QUERY_DEPTH = 128
 MAX_QUERY_MEMORY = 1024 * 1024 * 1024

@@ -19,8 +19,8 @@ The one exception: a query whose every ``SERVICE`` names an endpoint the operato
 runs in an evaluator with the network (``network=True``); a query the two readings disagree on, or that
 rdflib cannot read, is refused. With the default empty allow-list no evaluator has the network.
 
-``SandboxUnavailable`` when the platform has no seccomp (not Linux, or libseccomp missing): the server
-refuses to start rather than evaluate queries that could reach the network.
+``SandboxUnavailable`` when the platform has no seccomp (not Linux, or libseccomp missing): ``rcpkg serve``
+refuses to start (``available()``), and a query elsewhere gets that error rather than run unconfined.
 """
 
 from __future__ import annotations
@@ -29,11 +29,22 @@ import errno
 import resource
 import socket
 
-from rcpkg.errors import RcpkgError
+from rcpkg.store.errors import QueryCrashed
 
 
-class SandboxUnavailable(RcpkgError):
-    """The process cannot be confined (no seccomp here)."""
+class SandboxUnavailable(QueryCrashed):
+    """The process cannot be confined (no seccomp here): queries are not evaluated (503)."""
+
+
+def available() -> str | None:
+    """None when evaluators can be confined here, else why not (the server refuses to start)."""
+    try:
+        import pyseccomp as seccomp
+
+        seccomp.SyscallFilter(defaction=seccomp.ALLOW)
+    except Exception as exc:  # noqa: BLE001 - ImportError, OSError from loading libseccomp, its own errors
+        return f"seccomp is unavailable ({exc}): query evaluators could not be kept off the network"
+    return None
 
 
 def _address_space() -> int:

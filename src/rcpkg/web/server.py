@@ -24,6 +24,8 @@ import logging
 import os
 
 from rcpkg.config import Config, load_config
+from rcpkg.errors import RcpkgError
+from rcpkg.store import sandbox
 
 log = logging.getLogger("rcpkg.server")
 
@@ -61,6 +63,9 @@ def run(host: str = "127.0.0.1", port: int = 8000, workers: int | None = None, c
     from rcpkg.web.app import create_app
 
     config = config or load_config()
+    unconfined = sandbox.available()
+    if unconfined is not None:
+        raise RcpkgError(f"cannot serve: {unconfined}")
     app = create_app(config)  # loads the store in the master, before forking
     store = app.extensions["rcpkg.store"]
     options = gunicorn_options(config, host, port, workers)

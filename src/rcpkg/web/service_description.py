@@ -48,11 +48,14 @@ def service_description_graph(store: Store, config: Config, endpoint: str) -> Gr
     g.add((service, DCTERMS.title, Literal(title, lang="en")))
     description = (
         f"Read-only SPARQL 1.1 query endpoint. The default graph is the union of the named graphs. "
-        f"Limits: queries longer than {config.query_timeout:g} s are stopped (status 503); at most "
+        f"Limits: queries longer than {config.query_timeout:g} s, or needing more than "
+        f"{config.max_query_memory // 2**20} MiB of memory, are stopped (status 503); at most "
         f"{config.max_rows} solutions or triples per answer (header X-SPARQL-Truncated: true when "
         f"cut); queries of at most {config.max_query_bytes} bytes, with brackets {{ ( [ nested at most "
-        f"{config.max_query_depth} levels deep (status 400 otherwise); SPARQL Update is refused (403); "
-        f"SERVICE only to allow-listed endpoints ({len(config.service_allowlist)})."
+        f"{config.max_query_depth} levels deep (status 400 otherwise); at most "
+        f"{config.max_client_queries or 'any number of'} queries of one client at once per server process "
+        f"(status 429 otherwise); SPARQL Update is refused (403); SERVICE only to allow-listed endpoints "
+        f"({len(config.service_allowlist)}); no query makes the server connect anywhere else."
     )
     g.add((service, DCTERMS.description, Literal(description, lang="en")))
     g.add((service, SERVICE.queryTimeout, Literal(config.query_timeout, datatype=XSD.decimal)))
@@ -60,6 +63,8 @@ def service_description_graph(store: Store, config: Config, endpoint: str) -> Gr
     g.add((service, SERVICE.maxResultRows, Literal(config.max_rows)))
     g.add((service, SERVICE.maxQueryBytes, Literal(config.max_query_bytes)))
     g.add((service, SERVICE.maxQueryDepth, Literal(config.max_query_depth)))
+    g.add((service, SERVICE.maxQueryMemory, Literal(config.max_query_memory)))
+    g.add((service, SERVICE.maxClientQueries, Literal(config.max_client_queries)))
     for allowed in config.service_allowlist:
         g.add((service, SERVICE.allowedService, URIRef(allowed)))
     for term, prop, value in vocabulary(store, config.base_iri):  # its terms, as the data (maybe rebased) has them
