@@ -13,9 +13,13 @@ from xml.dom.minidom import Document
 
 import pyoxigraph as ox
 import pytest
+from conftest import ENDPOINT_FIXTURE
 from rdflib import Graph, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, POST, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
+
+from rcpkg import formats
+from rcpkg.errors import QueryError
 
 RCP = "https://w3id.org/rcpkg/ontology#"
 ID = "https://w3id.org/rcpkg/id/"
@@ -454,6 +458,54 @@ def test_query_longer_than_the_limit_gets_413(client):
     text = "ASK {}" + " " * 40000
     assert client.query(text, method="POST").status == 413
     assert client.query(text, method="POST-direct").status == 413
+
+
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("SELECT * { BIND(<http://example.org/f>(1) AS ?x) }", "<http://example.org/f> is not supported"),
+        ("SELECT (xsd:byte('1') AS ?x) {}", "#byte> is not supported"),
+        ("SELECT (xsd:unsignedLong('1') AS ?x) {}", "#unsignedLong> is not supported"),
+        ("SELECT (xsd:dateTimeStamp('2000-01-01T00:00:00Z') AS ?x) {}", "#dateTimeStamp> is not supported"),
+        ("SELECT (xsd:int('1') AS ?x) {}", "#int> is not supported"),
+        ("ASK { ?s ?p ?o FILTER(<http://example.org/f>(?o)) }", "<http://example.org/f> is not supported"),
+        ("CONSTRUCT { ?s ?p ?x } { ?s ?p ?o BIND(xsd:byte(?o) AS ?x) }", "#byte> is not supported"),
+    ],
+)
+@pytest.mark.parametrize("method", ["GET", "POST", "POST-direct"])
+def test_a_query_the_engine_refuses_to_evaluate_is_a_400_with_its_message(client, text, message, method):
+    text = "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n" + text
+    reply = client.query(text, "*/*", method=method)
+    assert reply.status == 400, reply.text
+    assert message in reply.text and reply.text.count("\n") == 1
+
+
+def test_an_engine_refusal_met_while_the_results_are_written_is_a_query_error(client):
+    """Evaluation is lazy: SERVICE on an unbound variable fails only when the solutions are read."""
+    store = client.app.extensions["rcpkg.store"]
+    text = "SELECT * { SERVICE ?unbound { ?s ?p ?o } }"
+    with pytest.raises(QueryError, match="service name is unbound"):
+        store._run(text, store.inspect(text), formats.JSON, (), (), None)
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "POST-direct"])
+def test_relative_iris_resolve_against_the_endpoint(client, method):
+    reply = client.query("CONSTRUCT { <s> <p> 1 } WHERE {}", "application/n-triples", method=method)
+    assert reply.status == 200, reply.text
+    assert reply.text.startswith(f"<{client.url}s> <{client.url}p> ")
+    reply = client.query("SELECT ?x { BIND(<#me> AS ?x) }", "text/csv", method=method)
+    assert reply.text.splitlines()[1] == client.endpoint + "#me"
+
+
+def test_relative_iris_resolve_against_the_public_url_and_each_host_has_its_own_answer(client_factory):
+    configured = client_factory(ENDPOINT_FIXTURE, public_url="https://rcp.example.org/kb/")
+    reply = configured.query("SELECT ?x { BIND(<s> AS ?x) }", "text/csv")
+    assert reply.text.splitlines()[1] == "https://rcp.example.org/kb/s"
+    plain = client_factory(ENDPOINT_FIXTURE)
+    path = "/sparql?" + urlencode({"query": "SELECT ?x { BIND(<s> AS ?x) }"})
+    for host in ("a.example", "b.example", "a.example"):  # the second a.example is a cache hit
+        reply = plain.request("GET", path, {"Host": host, "Accept": "text/csv"})
+        assert reply.text.splitlines()[1] == f"http://{host}/s"
 
 
 def test_no_input_produces_a_5xx_or_a_traceback(client):

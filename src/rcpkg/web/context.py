@@ -8,6 +8,7 @@ from __future__ import annotations
 from http import HTTPStatus
 
 from flask import Response, current_app, render_template, request
+from werkzeug.wsgi import get_current_url
 
 from rcpkg.config import Config
 from rcpkg.store import Store
@@ -40,10 +41,20 @@ def client_slots() -> ClientSlots:
 
 def public_base() -> str:
     """Where this server answers, ending in /: ``public_url`` if configured, else from the request."""
-    configured = get_config().public_url
+    return base_of(get_config(), request.environ)
+
+
+def base_of(config: Config, environ: dict) -> str:
+    """``public_base`` from a WSGI environ (the result cache's fast path has no request object)."""
+    configured = config.public_url
     if configured:
         return configured if configured.endswith("/") else configured + "/"
-    return request.url_root
+    return get_current_url(environ, root_only=True)
+
+
+def endpoint_iri(config: Config, environ: dict) -> str:
+    """The IRI of the SPARQL endpoint: relative IRIs in a query resolve against it."""
+    return base_of(config, environ) + "sparql"
 
 
 def base_iri() -> str:

@@ -4,14 +4,15 @@ Requests: GET ``?query=``, POST ``application/x-www-form-urlencoded`` (``query=`
 ``application/sparql-query`` (the body); ``default-graph-uri`` and ``named-graph-uri`` (repeatable);
 ``format=`` (json, xml, csv, tsv, turtle, ntriples, jsonld, rdfxml, html, or a media type) overrides Accept.
 
-Statuses: 200; 304 (If-None-Match / If-Modified-Since); 400 malformed query, missing or repeated
-``query``, brackets nested deeper than ``max_query_depth``, unknown graph, unknown ``format``; 403 SPARQL
+Statuses: 200; 304 (If-None-Match / If-Modified-Since); 400 malformed query, a query the engine refuses to
+evaluate (a function or cast it does not implement), missing or repeated ``query``, brackets nested deeper
+than ``max_query_depth``, unknown graph, unknown ``format``; 403 SPARQL
 Update (any route) and SERVICE not allow-listed; 405 other methods; 406 no acceptable format (also: a result
 XML cannot hold, asked for as XML); 413 query longer than ``max_query_bytes``; 415 other POST bodies; 429 the
 client already has ``max_client_queries`` queries running in this worker; 503 query stopped at
 ``query_timeout`` or at ``max_query_memory``, or no evaluator free in time. GET without ``query`` answers the
 service description (``rcpkg.web.service_description``). Answers are cached (``rcpkg.web.results``,
-``rcpkg.web.fastpath``). See docs/endpoint.md.
+``rcpkg.web.fastpath``). Relative IRIs in a query resolve against the endpoint's IRI. See docs/endpoint.md.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from rcpkg.store import CONSTRUCT, DESCRIBE, FORMS, Answer, NotAcceptable, Query
 from rcpkg.store.errors import QueryBusy, QueryCrashed
 from rcpkg.web.admission import ClientOverLimit
 from rcpkg.web.cache import not_modified, validator_headers
-from rcpkg.web.context import caches, client_slots, error_response, get_config, get_store
+from rcpkg.web.context import caches, client_slots, endpoint_iri, error_response, get_config, get_store
 from rcpkg.web.negotiation import UnknownFormat, accepts_gzip, for_query
 from rcpkg.web.results import CORS_HEADERS, Cached, cache_key, etag_of, render_html, response_headers
 from rcpkg.web.service_description import service_description
@@ -75,9 +76,10 @@ def _answer() -> Response:
 
     form = info.form if info.form in FORMS else ""
     fmt = _choose_format(form, format_name) if form else JSON
+    base = endpoint_iri(config, request.environ)
     etag = key = None
     if info.deterministic:
-        key = cache_key(store, config, text, default_graphs, named_graphs, fmt.media_type)
+        key = cache_key(store, config, text, default_graphs, named_graphs, fmt.media_type, base)
         etag = etag_of(key)
         if not_modified(request, etag, store.last_modified):
             response = Response(status=304)
@@ -92,7 +94,7 @@ def _answer() -> Response:
         if hit is not None:
             return _response(hit, etag, store, config, gzipped=hit.gzipped, cache_state="hit")
 
-    answer = _execute(store, config, text, info, fmt, default_graphs, named_graphs)
+    answer = _execute(store, config, text, info, fmt, default_graphs, named_graphs, base)
     if fmt is HTML:
         item = Cached(render_html(answer, text, config).encode("utf-8"), HTML.media_type, answer.truncated, answer.rows)
     else:
@@ -183,6 +185,7 @@ def _execute(
     fmt: Format,
     default_graphs: list[str],
     named_graphs: list[str],
+    base: str,
 ) -> Answer:
     if fmt is HTML:  # the page is rendered from SPARQL JSON results, or from Turtle for graphs
         fmt = TURTLE if info.form in (CONSTRUCT, DESCRIBE) else JSON
@@ -197,6 +200,7 @@ def _execute(
                 timeout=config.query_timeout,
                 allowed_services=config.service_allowlist,
                 info=info,
+                base_iri=base,
             )
     except ClientOverLimit as exc:
         raise ProtocolError(429, str(exc), {"Retry-After": "5"}) from None

@@ -32,11 +32,19 @@ class Cached:
 
 
 def cache_key(
-    store: Store, config: Config, text: str, default_graphs: list[str], named_graphs: list[str], media_type: str
+    store: Store,
+    config: Config,
+    text: str,
+    default_graphs: list[str],
+    named_graphs: list[str],
+    media_type: str,
+    base: str,
 ) -> str:
-    """The key of an answer in the result cache (its first 40 characters are the answer's ETag)."""
+    """The key of an answer in the result cache (its first 40 characters are the answer's ETag); ``base`` is
+    the IRI the query's relative IRIs resolve against (the endpoint's)."""
     h = hashlib.sha256()
-    for part in (store.data_hash, str(config.max_rows), media_type, text, *default_graphs, "|", *named_graphs):
+    parts = (store.data_hash, str(config.max_rows), media_type, base, text, *default_graphs, "|", *named_graphs)
+    for part in parts:
         h.update(part.encode("utf-8"))
         h.update(b"\x00")
     return h.hexdigest()
