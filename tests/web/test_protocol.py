@@ -68,16 +68,47 @@ def test_query_by_get_post_form_and_post_body_give_the_same_answer(client, metho
     assert names_from_json(reply.body) == EXPECTED_NAMES
 
 
-def test_post_body_with_latin1_charset_is_decoded(client):
+@pytest.mark.parametrize(
+    "charset", ["iso-8859-1", "utf-16", "utf-7", "punycode", "raw_unicode_escape", "undefined", "x"]
+)
+@pytest.mark.parametrize("content_type", ["application/sparql-query", "application/x-www-form-urlencoded"])
+def test_a_charset_other_than_utf8_is_refused_with_415(client, content_type, charset):
+    body = "ASK {}" if content_type == "application/sparql-query" else "query=ASK+%7B%7D"
+    reply = client.request("POST", "/sparql", {"Content-Type": f"{content_type}; charset={charset}"}, body.encode())
+    assert reply.status == 415, reply.text
+    assert reply.text.count("\n") == 1 and "UTF-8" in reply.text and charset in reply.text
+
+
+@pytest.mark.parametrize("charset", ["utf-8", "UTF-8", "utf8"])
+def test_a_utf8_charset_is_accepted(client, charset):
     text = PREFIXES + 'SELECT ?p WHERE { ?p rdfs:label "Söderköping Process"@en }'
-    reply = client.request(
-        "POST",
-        "/sparql",
-        {"Content-Type": "application/sparql-query; charset=iso-8859-1", "Accept": "text/csv"},
-        text.encode("iso-8859-1"),
-    )
-    assert reply.status == 200, reply.text
-    assert reply.text.splitlines()[1] == ID + "process/soderkoping-process"
+    for content_type, body in (
+        ("application/sparql-query", text),
+        ("application/x-www-form-urlencoded", urlencode({"query": text})),
+    ):
+        headers = {"Content-Type": f"{content_type}; charset={charset}", "Accept": "text/csv"}
+        reply = client.request("POST", "/sparql", headers, body.encode("utf-8"))
+        assert reply.status == 200, reply.text
+        assert reply.text.splitlines()[1] == ID + "process/soderkoping-process"
+
+
+@pytest.mark.parametrize(
+    "method,path,headers,body",
+    [
+        ("POST", "/sparql", {"Content-Type": "application/sparql-query"}, "ASK {}".encode("utf-16")),
+        ("POST", "/sparql", {"Content-Type": "application/sparql-query"}, "ASK { FILTER('é') }".encode("latin-1")),
+        ("POST", "/sparql", {"Content-Type": "application/x-www-form-urlencoded"}, "query=ASK {}".encode("utf-16")),
+        ("POST", "/sparql", {"Content-Type": "application/x-www-form-urlencoded"}, b"query=ASK%7B%7D%23%E9"),
+        ("POST", "/sparql", {"Content-Type": "application/x-www-form-urlencoded"}, b"query=ASK%7B%7D%23\xe9"),
+        ("GET", "/sparql?query=ASK%7B%7D%23%E9", {}, None),
+        ("GET", "/sparql?query=ASK%7B%7D&default-graph-uri=%FF", {}, None),
+        ("GET", "/search?q=%E9", {}, None),
+    ],
+)
+def test_text_that_is_not_utf8_is_a_400(client, method, path, headers, body):
+    reply = client.request(method, path, headers, body)
+    assert reply.status == 400, reply.text
+    assert "UTF-8" in reply.text and reply.text.count("\n") == 1
 
 
 def test_head_request_has_headers_and_no_body(client):

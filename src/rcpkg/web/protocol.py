@@ -6,13 +6,14 @@ Requests: GET ``?query=``, POST ``application/x-www-form-urlencoded`` (``query=`
 
 Statuses: 200; 304 (If-None-Match / If-Modified-Since); 400 malformed query, a query the engine refuses to
 evaluate (a function or cast it does not implement), missing or repeated ``query``, brackets nested deeper
-than ``max_query_depth``, unknown graph, unknown ``format``; 403 SPARQL
+than ``max_query_depth``, unknown graph, unknown ``format``, text that is not UTF-8; 403 SPARQL
 Update (any route) and SERVICE not allow-listed; 405 other methods; 406 no acceptable format (also: a result
-XML cannot hold, asked for as XML); 413 query longer than ``max_query_bytes``; 415 other POST bodies; 429 the
-client already has ``max_client_queries`` queries running in this worker; 503 query stopped at
-``query_timeout`` or at ``max_query_memory``, or no evaluator free in time. GET without ``query`` answers the
-service description (``rcpkg.web.service_description``). Answers are cached (``rcpkg.web.results``,
-``rcpkg.web.fastpath``). Relative IRIs in a query resolve against the endpoint's IRI. See docs/endpoint.md.
+XML cannot hold, asked for as XML); 413 query longer than ``max_query_bytes``; 415 other POST bodies, a
+charset other than UTF-8; 429 the client already has ``max_client_queries`` queries running in this worker;
+503 query stopped at ``query_timeout`` or at ``max_query_memory``, or no evaluator free in time. GET without
+``query`` answers the service description (``rcpkg.web.service_description``). Answers are cached
+(``rcpkg.web.results``, ``rcpkg.web.fastpath``). Relative IRIs in a query resolve against the endpoint's IRI.
+See docs/endpoint.md.
 """
 
 from __future__ import annotations
@@ -129,6 +130,9 @@ def _request_parameters(config: Config) -> tuple[str, list[str], list[str], str 
             raise ProtocolError(413, f"request body too long: at most {config.max_query_bytes} bytes of query")
         if mimetype == "application/sparql-update":
             raise ProtocolError(403, "this endpoint is read-only: SPARQL Update is not accepted")
+        charset = request.mimetype_params.get("charset")
+        if charset is not None and charset.lower() not in ("utf-8", "utf8"):
+            raise ProtocolError(415, f"the request's charset must be UTF-8 (SPARQL 1.1 Protocol), not {charset!r}")
         if mimetype == "application/x-www-form-urlencoded":
             form = request.form
             if "update" in form or "update" in args:
@@ -138,12 +142,10 @@ def _request_parameters(config: Config) -> tuple[str, list[str], list[str], str 
         elif mimetype == "application/sparql-query":
             if "query" in args:
                 raise ProtocolError(400, "a query in the body and in the URL: send one")
-            raw = request.get_data(cache=False)
-            charset = request.mimetype_params.get("charset", "utf-8")
             try:
-                queries = [raw.decode(charset)]
-            except (UnicodeDecodeError, LookupError):
-                raise ProtocolError(400, f"the query body is not valid {charset} text") from None
+                queries = [request.get_data(cache=False).decode("utf-8")]
+            except UnicodeDecodeError:
+                raise ProtocolError(400, "the query body is not UTF-8 text") from None
             fields = args
         else:
             raise ProtocolError(
