@@ -20,7 +20,7 @@ from rcpkg.store import Store
 from rcpkg.web import context, dumps, pages, protocol, resources, search
 from rcpkg.web.admission import ClientSlots
 from rcpkg.web.cache import Caches
-from rcpkg.web.context import Request, SafeInput, error_response, get_config
+from rcpkg.web.context import Request, SafeInput, SecurityHeaders, error_response, get_config
 from rcpkg.web.fastpath import CacheFastPath
 from rcpkg.web.negotiation import accepts_gzip
 
@@ -49,6 +49,7 @@ def create_app(config: Config | None = None, store: Store | None = None) -> Flas
     app.register_blueprint(resources.bp)  # last: its /<path> answers for every IRI under the base
     app.wsgi_app = CacheFastPath(app.wsgi_app, store, config, caches.results)  # type: ignore[method-assign]
     app.wsgi_app = SafeInput(app.wsgi_app)  # type: ignore[method-assign]
+    app.wsgi_app = SecurityHeaders(app.wsgi_app)  # type: ignore[method-assign]
 
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)

@@ -13,6 +13,7 @@ ignored).
 
 from __future__ import annotations
 
+import re
 from http import HTTPStatus
 from urllib.parse import parse_qsl
 
@@ -77,11 +78,20 @@ def base_iri() -> str:
 
 
 def local_href(iri: str) -> str:
-    """The link to an IRI from a page: on this server when the IRI is under the base, else the IRI."""
+    """The link to an IRI from a page: on this server when the IRI is under the base, else the IRI if it is
+    an http(s) IRI, else "" (no link: a ``javascript:`` or ``data:`` IRI from the data never becomes one)."""
     base = base_iri()
     if iri.startswith(base):
         return request.script_root + "/" + iri[len(base) :]
-    return iri
+    return iri if is_web_iri(iri) else ""
+
+
+def is_web_iri(iri: str) -> bool:
+    """True for an http or https IRI: the only IRIs from data or from a query that become links."""
+    return _WEB_IRI.match(iri) is not None
+
+
+_WEB_IRI = re.compile(r"https?://", re.IGNORECASE)
 
 
 def doc_href(iri: str, extension: str) -> str:
@@ -164,6 +174,40 @@ class _Input:
 
     def __iter__(self):
         return iter(self.readline, b"")
+
+
+#: Headers of every HTML page (and SVG picture): the pages load their stylesheet and pictures from this server
+#: only, run no script, submit forms only here, and are never framed; links send no Referer (a query's text
+#: is in the URL of its results page).
+PAGE_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
+        "frame-ancestors 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+_PAGE_TYPES = ("text/html", "image/svg+xml")
+
+
+class SecurityHeaders:
+    """WSGI middleware: ``X-Content-Type-Options: nosniff`` on every answer, ``PAGE_HEADERS`` on HTML and
+    SVG answers, whichever path made them (views, errors, redirects, the result cache's fast path)."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        def start(status, headers, exc_info=None):
+            names = {name.lower() for name, _ in headers}
+            added = [("X-Content-Type-Options", "nosniff")]
+            content_type = next((value for name, value in headers if name.lower() == "content-type"), "")
+            if content_type.split(";")[0].strip().lower() in _PAGE_TYPES:
+                added += PAGE_HEADERS.items()
+            headers = list(headers) + [(name, value) for name, value in added if name.lower() not in names]
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, start)
 
 
 _DATES = {"HTTP_IF_MODIFIED_SINCE": parse_date, "HTTP_IF_UNMODIFIED_SINCE": parse_date}

@@ -13,6 +13,7 @@ from rcpkg.config import Config
 from rcpkg.formats import GRAPHS, HTML, RESULTS
 from rcpkg.store import ASK, SELECT, Answer, Store
 from rcpkg.web.cache import validator_headers
+from rcpkg.web.context import is_web_iri
 
 CORS_HEADERS = {
     "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
@@ -84,6 +85,9 @@ def render_html(answer: Answer, text: str, config: Config) -> str:
         return render_template("sparql_results.html", kind="ask", boolean=json.loads(answer.body)["boolean"], **context)
     if answer.form == SELECT:
         data = json.loads(answer.body)
+        for row in data["results"]["bindings"]:
+            for term in row.values():
+                term["link"] = term["type"] == "uri" and is_web_iri(term["value"])
         return render_template(
             "sparql_results.html", kind="select", vars=data["head"]["vars"], rows=data["results"]["bindings"], **context
         )
