@@ -20,6 +20,7 @@ from SPARQLWrapper import CSV, JSON, JSONLD, N3, POST, RDFXML, TSV, TURTLE, XML,
 
 from rcpkg import formats
 from rcpkg.errors import QueryError
+from rcpkg.store.limits import MAX_QUERY_BYTES
 
 RCP = "https://w3id.org/rcpkg/ontology#"
 ID = "https://w3id.org/rcpkg/id/"
@@ -486,9 +487,19 @@ def test_the_word_service_inside_strings_and_iris_is_not_a_service_clause(client
 
 
 def test_query_longer_than_the_limit_gets_413(client):
-    text = "ASK {}" + " " * 40000
+    text = "ASK {}" + " " * MAX_QUERY_BYTES
     assert client.query(text, method="POST").status == 413
     assert client.query(text, method="POST-direct").status == 413
+
+
+@pytest.mark.parametrize("method", ["POST", "POST-direct"])
+def test_a_values_list_of_thousands_of_iris_is_an_ordinary_query(client, method):
+    iris = " ".join(f"<{ID}country/c{i:05d}>" for i in range(2400))
+    text = f"SELECT (COUNT(*) AS ?n) {{ VALUES ?c {{ {iris} }} }}"
+    assert 100_000 < len(text.encode("utf-8")) <= MAX_QUERY_BYTES
+    reply = client.query(text, "text/csv", method=method)
+    assert reply.status == 200, reply.text[:200]
+    assert reply.text.splitlines()[1] == "2400"
 
 
 @pytest.mark.parametrize(

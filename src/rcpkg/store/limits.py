@@ -8,7 +8,7 @@ from dataclasses import dataclass
 #: Defaults, also used when no configuration is at hand (``rcpkg query``, notebooks).
 QUERY_TIMEOUT = 20.0
 MAX_ROWS = 10000
-MAX_QUERY_BYTES = 32768
+MAX_QUERY_BYTES = 131072  # 128 KiB: a VALUES list of a few thousand IRIs is an ordinary query
 MAX_QUERY_DEPTH = 128
 MAX_QUERY_MEMORY = 1024 * 1024 * 1024
 EVALUATORS = 4
