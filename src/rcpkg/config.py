@@ -13,7 +13,7 @@ dataset            data/dumps/rcp.trig       the TriG file the store loads
 query_timeout      20                        seconds before a query is stopped (answered 503)
 max_rows           100000                    solutions / triples written at most; more: header
                                              ``X-SPARQL-Truncated: true``
-max_query_bytes    32768                     longest query text accepted (longer: 413)
+max_query_bytes    131072                    longest query text accepted (longer: 413)
 max_query_depth    128                       deepest nesting of { ( [ accepted in a query (deeper: 400)
 max_query_memory   1073741824                bytes of memory one query's evaluation may add (more: 503)
 max_client_queries 2                         queries of one client address evaluated at once by one

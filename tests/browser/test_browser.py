@@ -84,3 +84,29 @@ def test_pages_fit_a_phone_screen_without_sideways_scrolling(site, browser, scre
                 page.screenshot(path=str(screenshots / f"{name}.png"))
     finally:
         context.close()
+
+
+def test_every_page_works_under_its_content_security_policy(site, page):
+    """The pages' stylesheets, pictures and forms are all allowed by the policy the server sends: the browser
+    reports no violation and the styles apply."""
+    refused: list[str] = []
+    page.on("console", lambda message: message.type == "error" and refused.append(message.text))
+    for path in (
+        "",
+        "id/process/budapest-process",
+        "ontology",
+        "search?q=bali",
+        "dumps/",
+        "sparql",
+        "sparql?query=SELECT%20*%20%7B%3Fs%20%3Fp%20%3Fo%7D%20LIMIT%203&format=html",
+        "charts/timeline.svg",
+        "nowhere",
+    ):
+        response = page.goto(site.url + path)
+        assert "default-src 'none'" in response.headers["content-security-policy"], path
+        if not path.startswith("charts/"):
+            font = page.evaluate("getComputedStyle(document.body).fontFamily")
+            assert "system-ui" in font or "sans" in font, (path, font)
+    assert [m for m in refused if "Content Security Policy" in m] == []
+    page.goto(site.url)
+    assert page.locator("figure.chart svg").count() == 3

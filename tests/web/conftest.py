@@ -349,3 +349,26 @@ def endpoint_fixture() -> Path:
 def launch():
     """``start_server`` itself, for tests that own their server's life cycle (stop it yourself)."""
     return start_server
+
+
+#: A request path for every rule of the application's url_map (``test_every_route_has_an_example`` keeps it
+#: complete), for tests that go over every route: the built knowledge base answers each with 200 (or 303 to
+#: its document).
+ROUTE_EXAMPLES = {
+    "/static/<path:filename>": ["/static/style.css"],
+    "/sparql": ["/sparql", "/sparql?query=ASK%7B%7D", "/sparql?query=SELECT%20*%20%7B%7D&format=html"],
+    "/dumps/": ["/dumps/"],
+    "/dumps/<name>": ["/dumps/rcp.ttl", "/dumps/SHA256SUMS"],
+    "/dataset": ["/dataset"],
+    "/.well-known/void": ["/.well-known/void"],
+    "/charts/<name>.svg": ["/charts/timeline.svg"],
+    "/": ["/"],
+    "/search": ["/search?q=bali"],
+    "/doc/<path:rest>": ["/doc/id/process/budapest-process.ttl"],
+    "/<path:rest>": ["/id/process/budapest-process", "/ontology"],
+}
+
+
+def route_examples(app: Flask) -> list[tuple[str, str]]:
+    """(rule, path) for every rule of ``app``'s url_map; KeyError names a rule without an example."""
+    return [(rule.rule, path) for rule in app.url_map.iter_rules() for path in ROUTE_EXAMPLES[rule.rule]]

@@ -13,9 +13,14 @@ from xml.dom.minidom import Document
 
 import pyoxigraph as ox
 import pytest
+from conftest import ENDPOINT_FIXTURE
 from rdflib import Graph, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, POST, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
+
+from rcpkg import formats
+from rcpkg.errors import QueryError
+from rcpkg.store.limits import MAX_QUERY_BYTES
 
 RCP = "https://w3id.org/rcpkg/ontology#"
 ID = "https://w3id.org/rcpkg/id/"
@@ -64,16 +69,47 @@ def test_query_by_get_post_form_and_post_body_give_the_same_answer(client, metho
     assert names_from_json(reply.body) == EXPECTED_NAMES
 
 
-def test_post_body_with_latin1_charset_is_decoded(client):
+@pytest.mark.parametrize(
+    "charset", ["iso-8859-1", "utf-16", "utf-7", "punycode", "raw_unicode_escape", "undefined", "x"]
+)
+@pytest.mark.parametrize("content_type", ["application/sparql-query", "application/x-www-form-urlencoded"])
+def test_a_charset_other_than_utf8_is_refused_with_415(client, content_type, charset):
+    body = "ASK {}" if content_type == "application/sparql-query" else "query=ASK+%7B%7D"
+    reply = client.request("POST", "/sparql", {"Content-Type": f"{content_type}; charset={charset}"}, body.encode())
+    assert reply.status == 415, reply.text
+    assert reply.text.count("\n") == 1 and "UTF-8" in reply.text and charset in reply.text
+
+
+@pytest.mark.parametrize("charset", ["utf-8", "UTF-8", "utf8"])
+def test_a_utf8_charset_is_accepted(client, charset):
     text = PREFIXES + 'SELECT ?p WHERE { ?p rdfs:label "Söderköping Process"@en }'
-    reply = client.request(
-        "POST",
-        "/sparql",
-        {"Content-Type": "application/sparql-query; charset=iso-8859-1", "Accept": "text/csv"},
-        text.encode("iso-8859-1"),
-    )
-    assert reply.status == 200, reply.text
-    assert reply.text.splitlines()[1] == ID + "process/soderkoping-process"
+    for content_type, body in (
+        ("application/sparql-query", text),
+        ("application/x-www-form-urlencoded", urlencode({"query": text})),
+    ):
+        headers = {"Content-Type": f"{content_type}; charset={charset}", "Accept": "text/csv"}
+        reply = client.request("POST", "/sparql", headers, body.encode("utf-8"))
+        assert reply.status == 200, reply.text
+        assert reply.text.splitlines()[1] == ID + "process/soderkoping-process"
+
+
+@pytest.mark.parametrize(
+    "method,path,headers,body",
+    [
+        ("POST", "/sparql", {"Content-Type": "application/sparql-query"}, "ASK {}".encode("utf-16")),
+        ("POST", "/sparql", {"Content-Type": "application/sparql-query"}, "ASK { FILTER('é') }".encode("latin-1")),
+        ("POST", "/sparql", {"Content-Type": "application/x-www-form-urlencoded"}, "query=ASK {}".encode("utf-16")),
+        ("POST", "/sparql", {"Content-Type": "application/x-www-form-urlencoded"}, b"query=ASK%7B%7D%23%E9"),
+        ("POST", "/sparql", {"Content-Type": "application/x-www-form-urlencoded"}, b"query=ASK%7B%7D%23\xe9"),
+        ("GET", "/sparql?query=ASK%7B%7D%23%E9", {}, None),
+        ("GET", "/sparql?query=ASK%7B%7D&default-graph-uri=%FF", {}, None),
+        ("GET", "/search?q=%E9", {}, None),
+    ],
+)
+def test_text_that_is_not_utf8_is_a_400(client, method, path, headers, body):
+    reply = client.request(method, path, headers, body)
+    assert reply.status == 400, reply.text
+    assert "UTF-8" in reply.text and reply.text.count("\n") == 1
 
 
 def test_head_request_has_headers_and_no_body(client):
@@ -451,9 +487,67 @@ def test_the_word_service_inside_strings_and_iris_is_not_a_service_clause(client
 
 
 def test_query_longer_than_the_limit_gets_413(client):
-    text = "ASK {}" + " " * 40000
+    text = "ASK {}" + " " * MAX_QUERY_BYTES
     assert client.query(text, method="POST").status == 413
     assert client.query(text, method="POST-direct").status == 413
+
+
+@pytest.mark.parametrize("method", ["POST", "POST-direct"])
+def test_a_values_list_of_thousands_of_iris_is_an_ordinary_query(client, method):
+    iris = " ".join(f"<{ID}country/c{i:05d}>" for i in range(2400))
+    text = f"SELECT (COUNT(*) AS ?n) {{ VALUES ?c {{ {iris} }} }}"
+    assert 100_000 < len(text.encode("utf-8")) <= MAX_QUERY_BYTES
+    reply = client.query(text, "text/csv", method=method)
+    assert reply.status == 200, reply.text[:200]
+    assert reply.text.splitlines()[1] == "2400"
+
+
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("SELECT * { BIND(<http://example.org/f>(1) AS ?x) }", "<http://example.org/f> is not supported"),
+        ("SELECT (xsd:byte('1') AS ?x) {}", "#byte> is not supported"),
+        ("SELECT (xsd:unsignedLong('1') AS ?x) {}", "#unsignedLong> is not supported"),
+        ("SELECT (xsd:dateTimeStamp('2000-01-01T00:00:00Z') AS ?x) {}", "#dateTimeStamp> is not supported"),
+        ("SELECT (xsd:int('1') AS ?x) {}", "#int> is not supported"),
+        ("ASK { ?s ?p ?o FILTER(<http://example.org/f>(?o)) }", "<http://example.org/f> is not supported"),
+        ("CONSTRUCT { ?s ?p ?x } { ?s ?p ?o BIND(xsd:byte(?o) AS ?x) }", "#byte> is not supported"),
+    ],
+)
+@pytest.mark.parametrize("method", ["GET", "POST", "POST-direct"])
+def test_a_query_the_engine_refuses_to_evaluate_is_a_400_with_its_message(client, text, message, method):
+    text = "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n" + text
+    reply = client.query(text, "*/*", method=method)
+    assert reply.status == 400, reply.text
+    assert message in reply.text and reply.text.count("\n") == 1
+
+
+def test_an_engine_refusal_met_while_the_results_are_written_is_a_query_error(client):
+    """Evaluation is lazy: SERVICE on an unbound variable fails only when the solutions are read."""
+    store = client.app.extensions["rcpkg.store"]
+    text = "SELECT * { SERVICE ?unbound { ?s ?p ?o } }"
+    with pytest.raises(QueryError, match="service name is unbound"):
+        store._run(text, store.inspect(text), formats.JSON, (), (), None)
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "POST-direct"])
+def test_relative_iris_resolve_against_the_endpoint(client, method):
+    reply = client.query("CONSTRUCT { <s> <p> 1 } WHERE {}", "application/n-triples", method=method)
+    assert reply.status == 200, reply.text
+    assert reply.text.startswith(f"<{client.url}s> <{client.url}p> ")
+    reply = client.query("SELECT ?x { BIND(<#me> AS ?x) }", "text/csv", method=method)
+    assert reply.text.splitlines()[1] == client.endpoint + "#me"
+
+
+def test_relative_iris_resolve_against_the_public_url_and_each_host_has_its_own_answer(client_factory):
+    configured = client_factory(ENDPOINT_FIXTURE, public_url="https://rcp.example.org/kb/")
+    reply = configured.query("SELECT ?x { BIND(<s> AS ?x) }", "text/csv")
+    assert reply.text.splitlines()[1] == "https://rcp.example.org/kb/s"
+    plain = client_factory(ENDPOINT_FIXTURE)
+    path = "/sparql?" + urlencode({"query": "SELECT ?x { BIND(<s> AS ?x) }"})
+    for host in ("a.example", "b.example", "a.example"):  # the second a.example is a cache hit
+        reply = plain.request("GET", path, {"Host": host, "Accept": "text/csv"})
+        assert reply.text.splitlines()[1] == f"http://{host}/s"
 
 
 def test_no_input_produces_a_5xx_or_a_traceback(client):

@@ -115,9 +115,9 @@ class Store:
 
     def _serve(self, job: tuple) -> Answer:
         """In an evaluator process: run one job of ``execute``."""
-        text, info, media_type, default_graph_uris, named_graph_uris, max_rows = job
+        text, info, media_type, default_graph_uris, named_graph_uris, max_rows, base_iri = job
         run = functools.partial(
-            self._run, text, info, formats.of(media_type), default_graph_uris, named_graph_uris, max_rows
+            self._run, text, info, formats.of(media_type), default_graph_uris, named_graph_uris, max_rows, base_iri
         )
         return on_sized_stack(run, len(text.encode("utf-8")))
 
@@ -189,10 +189,12 @@ class Store:
         timeout: float | None = None,
         allowed_services: Iterable[str] = (),
         info: QueryInfo | None = None,
+        base_iri: str | None = None,
     ) -> Answer:
         """Check (``check``), run and serialise ``text`` in ``format`` (one of ``RESULTS`` or ``GRAPHS``, or its
         media type), in an evaluator process of its own (``rcpkg.store.isolation``): it cannot reach the
-        network, its memory is bounded, and stopping it stops nothing else.
+        network, its memory is bounded, and stopping it stops nothing else. Relative IRIs in the query resolve
+        against ``base_iri`` (the endpoint's IRI), if given.
 
         At most ``max_rows`` solutions or triples are written; ``Answer.truncated`` says when more existed.
         With ``timeout`` (seconds) the evaluation is stopped after that long (``QueryTimeout``)."""
@@ -201,7 +203,7 @@ class Store:
         except ValueError as exc:
             raise NotAcceptable(str(exc), available=[f.media_type for f in (*RESULTS, *GRAPHS)]) from None
         info = self.check(text, default_graph_uris, named_graph_uris, allowed_services, info)
-        job = (text, info, fmt.media_type, tuple(default_graph_uris), tuple(named_graph_uris), max_rows)
+        job = (text, info, fmt.media_type, tuple(default_graph_uris), tuple(named_graph_uris), max_rows, base_iri)
         if not info.services:
             return self.evaluators.run(job, timeout)
         # Every SERVICE is allow-listed as the check reads the query; the network is given only when an
@@ -224,8 +226,11 @@ class Store:
         default_graph_uris: Sequence[str],
         named_graph_uris: Sequence[str],
         info: QueryInfo | None = None,
+        base_iri: str | None = None,
     ):
         kwargs: dict = {}
+        if base_iri is not None:
+            kwargs["base_iri"] = base_iri
         if default_graph_uris:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph_uris]
         elif info is None or not (info.from_graphs or info.from_named_graphs):
@@ -237,7 +242,9 @@ class Store:
             return self.engine.query(text, **kwargs)
         except SyntaxError as exc:
             raise QueryError(f"malformed query: {exc}") from None
-        except (ValueError, OSError, TypeError) as exc:
+        except (ValueError, OSError, TypeError, RuntimeError) as exc:
+            # RuntimeError: what the engine parses but refuses to evaluate (a function or cast it does not
+            # implement, such as <http://example.org/f>(1) or xsd:byte(...), SERVICE on an unbound variable)
             raise QueryError(f"cannot run the query: {exc}") from None
 
     def _run(
@@ -248,16 +255,18 @@ class Store:
         default_graph_uris: Sequence[str],
         named_graph_uris: Sequence[str],
         max_rows: int | None,
+        base_iri: str | None = None,
     ) -> Answer:
-        result = self._evaluate(text, default_graph_uris, named_graph_uris, info)
+        result = self._evaluate(text, default_graph_uris, named_graph_uris, info, base_iri)
         try:
             if isinstance(result, ox.QueryBoolean):
                 return serialize.boolean(result, format)
             if isinstance(result, ox.QuerySolutions):
                 return serialize.solutions(result, format, max_rows)
             return serialize.triples(info.form, result, format, max_rows)
-        except (ValueError, OSError, SyntaxError) as exc:
-            # Evaluation errors surface while serialising (results are computed lazily).
+        except (ValueError, OSError, SyntaxError, RuntimeError) as exc:
+            # Evaluation errors surface while serialising (results are computed lazily): the engine's
+            # refusals (RuntimeError) too, such as SERVICE on a variable that is unbound.
             raise QueryError(f"cannot run the query: {exc}") from None
 
     # ---- Python values for pages

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 #: Defaults, also used when no configuration is at hand (``rcpkg query``, notebooks).
 QUERY_TIMEOUT = 20.0
-MAX_ROWS = 100000
-MAX_QUERY_BYTES = 32768
+MAX_ROWS = 100000  # seven times the dataset's quads: clients that page through everything see it whole
+MAX_QUERY_BYTES = 131072  # 128 KiB: a VALUES list of a few thousand IRIs is an ordinary query
 MAX_QUERY_DEPTH = 128
 MAX_QUERY_MEMORY = 1024 * 1024 * 1024
 EVALUATORS = 4

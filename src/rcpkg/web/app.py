@@ -20,7 +20,7 @@ from rcpkg.store import Store
 from rcpkg.web import context, dumps, pages, protocol, resources, search
 from rcpkg.web.admission import ClientSlots
 from rcpkg.web.cache import Caches
-from rcpkg.web.context import error_response, get_config
+from rcpkg.web.context import Request, SafeInput, SecurityHeaders, error_response, get_config
 from rcpkg.web.fastpath import CacheFastPath
 from rcpkg.web.negotiation import accepts_gzip
 
@@ -31,6 +31,7 @@ def create_app(config: Config | None = None, store: Store | None = None) -> Flas
     """The application over ``store`` (default: ``Store.load(config.dataset)``)."""
     config = config or load_config()
     app = Flask("rcpkg.web")
+    app.request_class = Request
     app.config[context.CONFIG] = config
     app.config["MAX_CONTENT_LENGTH"] = max(config.max_query_bytes * 4, 1 << 16)
     app.json.sort_keys = False  # type: ignore[attr-defined]
@@ -47,6 +48,8 @@ def create_app(config: Config | None = None, store: Store | None = None) -> Flas
     app.register_blueprint(search.bp)
     app.register_blueprint(resources.bp)  # last: its /<path> answers for every IRI under the base
     app.wsgi_app = CacheFastPath(app.wsgi_app, store, config, caches.results)  # type: ignore[method-assign]
+    app.wsgi_app = SafeInput(app.wsgi_app)  # type: ignore[method-assign]
+    app.wsgi_app = SecurityHeaders(app.wsgi_app)  # type: ignore[method-assign]
 
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)

@@ -1,13 +1,29 @@
 """The request context every blueprint takes what it needs from: the loaded store, the settings, the
 caches, where this server answers, links to IRIs, and error answers. ``rcpkg.web.app`` puts the store,
 settings and caches on the application; nothing here imports a blueprint.
+
+Requests as werkzeug reads them, made safe where its reading would fail: ``Request`` parses the query
+string and form bodies as strict UTF-8 (a 400 for bytes that are not, where werkzeug would keep them
+percent-encoded and pass on a query the client did not write); ``SafeInput`` (WSGI middleware) hands
+werkzeug a request body whose read errors are the ``OSError`` it answers with 400 (gunicorn raises its own
+parse errors, for a bad chunk trailer among them), and drops the conditional dates werkzeug's
+``parse_date`` cannot read (a year past 9999 raises ``OverflowError`` there; RFC 9110 says an invalid date is
+ignored).
 """
 
 from __future__ import annotations
 
+import re
 from http import HTTPStatus
+from urllib.parse import parse_qsl
 
+import flask
 from flask import Response, current_app, render_template, request
+from werkzeug.exceptions import BadRequest
+from werkzeug.formparser import FormDataParser
+from werkzeug.http import parse_date, parse_if_range_header
+from werkzeug.utils import cached_property
+from werkzeug.wsgi import get_current_url
 
 from rcpkg.config import Config
 from rcpkg.store import Store
@@ -40,10 +56,20 @@ def client_slots() -> ClientSlots:
 
 def public_base() -> str:
     """Where this server answers, ending in /: ``public_url`` if configured, else from the request."""
-    configured = get_config().public_url
+    return base_of(get_config(), request.environ)
+
+
+def base_of(config: Config, environ: dict) -> str:
+    """``public_base`` from a WSGI environ (the result cache's fast path has no request object)."""
+    configured = config.public_url
     if configured:
         return configured if configured.endswith("/") else configured + "/"
-    return request.url_root
+    return get_current_url(environ, root_only=True)
+
+
+def endpoint_iri(config: Config, environ: dict) -> str:
+    """The IRI of the SPARQL endpoint: relative IRIs in a query resolve against it."""
+    return base_of(config, environ) + "sparql"
 
 
 def base_iri() -> str:
@@ -52,11 +78,20 @@ def base_iri() -> str:
 
 
 def local_href(iri: str) -> str:
-    """The link to an IRI from a page: on this server when the IRI is under the base, else the IRI."""
+    """The link to an IRI from a page: on this server when the IRI is under the base, else the IRI if it is
+    an http(s) IRI, else "" (no link: a ``javascript:`` or ``data:`` IRI from the data never becomes one)."""
     base = base_iri()
     if iri.startswith(base):
         return request.script_root + "/" + iri[len(base) :]
-    return iri
+    return iri if is_web_iri(iri) else ""
+
+
+def is_web_iri(iri: str) -> bool:
+    """True for an http or https IRI: the only IRIs from data or from a query that become links."""
+    return _WEB_IRI.match(iri) is not None
+
+
+_WEB_IRI = re.compile(r"https?://", re.IGNORECASE)
 
 
 def doc_href(iri: str, extension: str) -> str:
@@ -82,3 +117,124 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
     for key, value in (headers or {}).items():
         response.headers[key] = value
     return response
+
+
+def _strict_pairs(text: str, where: str) -> list[tuple[str, str]]:
+    try:
+        return parse_qsl(text, keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        raise BadRequest(f"{where} is not percent-encoded UTF-8") from None
+
+
+class _StrictFormParser(FormDataParser):
+    def _parse_urlencoded(self, stream, mimetype, content_length, options):  # type: ignore[override]
+        try:
+            text = stream.read().decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadRequest("the form body is not UTF-8") from None
+        return stream, self.cls(_strict_pairs(text, "the form body")), self.cls()
+
+
+class Request(flask.Request):
+    """Flask's request, reading the query string and url-encoded forms as UTF-8 or refusing them (400)."""
+
+    form_data_parser_class = _StrictFormParser
+
+    @cached_property
+    def args(self):  # type: ignore[override]
+        try:
+            text = self.query_string.decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadRequest("the query string is not UTF-8") from None
+        return self.parameter_storage_class(_strict_pairs(text, "the query string"))
+
+
+class _Input:
+    """A WSGI input stream whose read errors are all ``OSError`` (werkzeug answers those with 400)."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def _call(self, name: str, *args):
+        try:
+            return getattr(self._stream, name)(*args)
+        except OSError:
+            raise
+        except Exception as exc:  # the server's parse errors of the body: a chunk, a trailer
+            raise OSError(f"the request body cannot be read: {exc}") from exc
+
+    def read(self, *args):
+        return self._call("read", *args)
+
+    def readline(self, *args):
+        return self._call("readline", *args)
+
+    def readlines(self, *args):
+        return self._call("readlines", *args)
+
+    def __iter__(self):
+        return iter(self.readline, b"")
+
+
+#: Headers of every HTML page (and SVG picture): the pages load their stylesheet and pictures from this server
+#: only, run no script, submit forms only here, and are never framed; links send no Referer (a query's text
+#: is in the URL of its results page).
+PAGE_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
+        "frame-ancestors 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+_PAGE_TYPES = ("text/html", "image/svg+xml")
+
+
+class SecurityHeaders:
+    """WSGI middleware: ``X-Content-Type-Options: nosniff`` on every answer, ``PAGE_HEADERS`` on HTML and
+    SVG answers, whichever path made them (views, errors, redirects, the result cache's fast path)."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        def start(status, headers, exc_info=None):
+            names = {name.lower() for name, _ in headers}
+            added = [("X-Content-Type-Options", "nosniff")]
+            content_type = next((value for name, value in headers if name.lower() == "content-type"), "")
+            if content_type.split(";")[0].strip().lower() in _PAGE_TYPES:
+                added += PAGE_HEADERS.items()
+            headers = list(headers) + [(name, value) for name, value in added if name.lower() not in names]
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, start)
+
+
+_DATES = {"HTTP_IF_MODIFIED_SINCE": parse_date, "HTTP_IF_UNMODIFIED_SINCE": parse_date}
+
+
+class SafeInput:
+    """WSGI middleware: the body's read errors become ``OSError``; conditional dates werkzeug cannot parse
+    are dropped (an unreadable ``If-Range`` drops ``Range`` too: the whole representation is sent)."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        if "wsgi.input" in environ:
+            environ["wsgi.input"] = _Input(environ["wsgi.input"])
+        for key, parse in _DATES.items():
+            if key in environ and not _parses(parse, environ[key]):
+                del environ[key]
+        if "HTTP_IF_RANGE" in environ and not _parses(parse_if_range_header, environ["HTTP_IF_RANGE"]):
+            del environ["HTTP_IF_RANGE"]
+            environ.pop("HTTP_RANGE", None)
+        return self.wsgi_app(environ, start_response)
+
+
+def _parses(parse, value: str) -> bool:
+    try:
+        parse(value)
+    except (OverflowError, ValueError, TypeError):
+        return False
+    return True

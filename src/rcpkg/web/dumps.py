@@ -90,14 +90,15 @@ def dump_file(name: str) -> Response:
     if not path.is_file():
         return error_response(404, f"{name} has not been written; run `rcpkg build` or `rcpkg dump`")
     media_type = MEDIA_TYPES[name]
-    mimetype = media_type if media_type == "application/gzip" else f"{media_type}; charset=utf-8"
     environ = request.environ
     if "HTTP_RANGE" in environ and not _satisfiable_syntax(environ["HTTP_RANGE"]):
         # RFC 9110, 14.2: a Range header that is not a valid single byte range is ignored (200, whole body).
         environ = {k: v for k, v in environ.items() if k != "HTTP_RANGE"}
     response = send_file(
-        path, environ, mimetype=mimetype, conditional=False, etag=False, max_age=3600, response_class=Response
+        path, environ, mimetype=media_type, conditional=False, etag=False, max_age=3600, response_class=Response
     )
+    # the whole header, once: werkzeug appends a charset to text/* types only, and again to one given with it
+    response.content_type = media_type if media_type == "application/gzip" else f"{media_type}; charset=utf-8"
     sums = _checksums(path.parent)
     digest = sums.get(name)
     if digest:

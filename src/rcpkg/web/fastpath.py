@@ -11,6 +11,7 @@ from rcpkg.config import Config
 from rcpkg.errors import QueryError
 from rcpkg.store import FORMS, NotAcceptable, Store
 from rcpkg.web.cache import LRUCache
+from rcpkg.web.context import endpoint_iri
 from rcpkg.web.negotiation import accepts_gzip, for_query
 from rcpkg.web.results import cache_key, etag_of, response_headers
 
@@ -60,7 +61,8 @@ class CacheFastPath:
             return None
         default_graphs = params.get("default-graph-uri", [])
         named_graphs = params.get("named-graph-uri", [])
-        key = cache_key(self.store, self.config, text, default_graphs, named_graphs, fmt.media_type)
+        base = endpoint_iri(self.config, environ)
+        key = cache_key(self.store, self.config, text, default_graphs, named_graphs, fmt.media_type, base)
         gz = accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING"))
         item = self.cache.get(key + (":gz" if gz else ""))
         if item is None:

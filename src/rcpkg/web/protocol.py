@@ -4,14 +4,16 @@ Requests: GET ``?query=``, POST ``application/x-www-form-urlencoded`` (``query=`
 ``application/sparql-query`` (the body); ``default-graph-uri`` and ``named-graph-uri`` (repeatable);
 ``format=`` (json, xml, csv, tsv, turtle, ntriples, jsonld, rdfxml, html, or a media type) overrides Accept.
 
-Statuses: 200; 304 (If-None-Match / If-Modified-Since); 400 malformed query, missing or repeated
-``query``, brackets nested deeper than ``max_query_depth``, unknown graph, unknown ``format``; 403 SPARQL
+Statuses: 200; 304 (If-None-Match / If-Modified-Since); 400 malformed query, a query the engine refuses to
+evaluate (a function or cast it does not implement), missing or repeated ``query``, brackets nested deeper
+than ``max_query_depth``, unknown graph, unknown ``format``, text that is not UTF-8; 403 SPARQL
 Update (any route) and SERVICE not allow-listed; 405 other methods; 406 no acceptable format (also: a result
-XML cannot hold, asked for as XML); 413 query longer than ``max_query_bytes``; 415 other POST bodies; 429 the
-client already has ``max_client_queries`` queries running in this worker; 503 query stopped at
-``query_timeout`` or at ``max_query_memory``, or no evaluator free in time. GET without ``query`` answers the
-service description (``rcpkg.web.service_description``). Answers are cached (``rcpkg.web.results``,
-``rcpkg.web.fastpath``). See docs/endpoint.md.
+XML cannot hold, asked for as XML); 413 query longer than ``max_query_bytes``; 415 other POST bodies, a
+charset other than UTF-8; 429 the client already has ``max_client_queries`` queries running in this worker;
+503 query stopped at ``query_timeout`` or at ``max_query_memory``, or no evaluator free in time. GET without
+``query`` answers the service description (``rcpkg.web.service_description``). Answers are cached
+(``rcpkg.web.results``, ``rcpkg.web.fastpath``). Relative IRIs in a query resolve against the endpoint's IRI.
+See docs/endpoint.md.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from rcpkg.store import CONSTRUCT, DESCRIBE, FORMS, Answer, NotAcceptable, Query
 from rcpkg.store.errors import QueryBusy, QueryCrashed
 from rcpkg.web.admission import ClientOverLimit
 from rcpkg.web.cache import not_modified, validator_headers
-from rcpkg.web.context import caches, client_slots, error_response, get_config, get_store
+from rcpkg.web.context import caches, client_slots, endpoint_iri, error_response, get_config, get_store
 from rcpkg.web.negotiation import UnknownFormat, accepts_gzip, for_query
 from rcpkg.web.results import CORS_HEADERS, Cached, cache_key, etag_of, render_html, response_headers
 from rcpkg.web.service_description import service_description
@@ -75,9 +77,10 @@ def _answer() -> Response:
 
     form = info.form if info.form in FORMS else ""
     fmt = _choose_format(form, format_name) if form else JSON
+    base = endpoint_iri(config, request.environ)
     etag = key = None
     if info.deterministic:
-        key = cache_key(store, config, text, default_graphs, named_graphs, fmt.media_type)
+        key = cache_key(store, config, text, default_graphs, named_graphs, fmt.media_type, base)
         etag = etag_of(key)
         if not_modified(request, etag, store.last_modified):
             response = Response(status=304)
@@ -92,7 +95,7 @@ def _answer() -> Response:
         if hit is not None:
             return _response(hit, etag, store, config, gzipped=hit.gzipped, cache_state="hit")
 
-    answer = _execute(store, config, text, info, fmt, default_graphs, named_graphs)
+    answer = _execute(store, config, text, info, fmt, default_graphs, named_graphs, base)
     if fmt is HTML:
         item = Cached(render_html(answer, text, config).encode("utf-8"), HTML.media_type, answer.truncated, answer.rows)
     else:
@@ -127,6 +130,9 @@ def _request_parameters(config: Config) -> tuple[str, list[str], list[str], str 
             raise ProtocolError(413, f"request body too long: at most {config.max_query_bytes} bytes of query")
         if mimetype == "application/sparql-update":
             raise ProtocolError(403, "this endpoint is read-only: SPARQL Update is not accepted")
+        charset = request.mimetype_params.get("charset")
+        if charset is not None and charset.lower() not in ("utf-8", "utf8"):
+            raise ProtocolError(415, f"the request's charset must be UTF-8 (SPARQL 1.1 Protocol), not {charset!r}")
         if mimetype == "application/x-www-form-urlencoded":
             form = request.form
             if "update" in form or "update" in args:
@@ -136,12 +142,10 @@ def _request_parameters(config: Config) -> tuple[str, list[str], list[str], str 
         elif mimetype == "application/sparql-query":
             if "query" in args:
                 raise ProtocolError(400, "a query in the body and in the URL: send one")
-            raw = request.get_data(cache=False)
-            charset = request.mimetype_params.get("charset", "utf-8")
             try:
-                queries = [raw.decode(charset)]
-            except (UnicodeDecodeError, LookupError):
-                raise ProtocolError(400, f"the query body is not valid {charset} text") from None
+                queries = [request.get_data(cache=False).decode("utf-8")]
+            except UnicodeDecodeError:
+                raise ProtocolError(400, "the query body is not UTF-8 text") from None
             fields = args
         else:
             raise ProtocolError(
@@ -183,6 +187,7 @@ def _execute(
     fmt: Format,
     default_graphs: list[str],
     named_graphs: list[str],
+    base: str,
 ) -> Answer:
     if fmt is HTML:  # the page is rendered from SPARQL JSON results, or from Turtle for graphs
         fmt = TURTLE if info.form in (CONSTRUCT, DESCRIBE) else JSON
@@ -197,6 +202,7 @@ def _execute(
                 timeout=config.query_timeout,
                 allowed_services=config.service_allowlist,
                 info=info,
+                base_iri=base,
             )
     except ClientOverLimit as exc:
         raise ProtocolError(429, str(exc), {"Retry-After": "5"}) from None

@@ -13,6 +13,7 @@ from rcpkg.config import Config
 from rcpkg.formats import GRAPHS, HTML, RESULTS
 from rcpkg.store import ASK, SELECT, Answer, Store
 from rcpkg.web.cache import validator_headers
+from rcpkg.web.context import is_web_iri
 
 CORS_HEADERS = {
     "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
@@ -32,11 +33,19 @@ class Cached:
 
 
 def cache_key(
-    store: Store, config: Config, text: str, default_graphs: list[str], named_graphs: list[str], media_type: str
+    store: Store,
+    config: Config,
+    text: str,
+    default_graphs: list[str],
+    named_graphs: list[str],
+    media_type: str,
+    base: str,
 ) -> str:
-    """The key of an answer in the result cache (its first 40 characters are the answer's ETag)."""
+    """The key of an answer in the result cache (its first 40 characters are the answer's ETag); ``base`` is
+    the IRI the query's relative IRIs resolve against (the endpoint's)."""
     h = hashlib.sha256()
-    for part in (store.data_hash, str(config.max_rows), media_type, text, *default_graphs, "|", *named_graphs):
+    parts = (store.data_hash, str(config.max_rows), media_type, base, text, *default_graphs, "|", *named_graphs)
+    for part in parts:
         h.update(part.encode("utf-8"))
         h.update(b"\x00")
     return h.hexdigest()
@@ -76,6 +85,9 @@ def render_html(answer: Answer, text: str, config: Config) -> str:
         return render_template("sparql_results.html", kind="ask", boolean=json.loads(answer.body)["boolean"], **context)
     if answer.form == SELECT:
         data = json.loads(answer.body)
+        for row in data["results"]["bindings"]:
+            for term in row.values():
+                term["link"] = term["type"] == "uri" and is_web_iri(term["value"])
         return render_template(
             "sparql_results.html", kind="select", vars=data["head"]["vars"], rows=data["results"]["bindings"], **context
         )

@@ -19,6 +19,7 @@ from rcpkg.namespaces import INFERRED_GRAPH, SCHEMA, rebase
 from rcpkg.roles import role_rank, status_rank
 from rcpkg.store import Store
 from rcpkg.text import html_to_text
+from rcpkg.web.context import is_web_iri
 from rcpkg.web.documents import alternates
 from rcpkg.web.labels import Labeller, Link, Value
 
@@ -98,7 +99,7 @@ def build_view(store: Store, iri: str) -> ResourceView:
     links_out = []
     for prop in LINK_OUT_PROPERTIES:
         for o in out.get(str(prop), {}):
-            if isinstance(o, URIRef) and not str(o).startswith(lab.base):
+            if isinstance(o, URIRef) and not str(o).startswith(lab.base) and is_web_iri(str(o)):
                 links_out.append(Link(str(o), _external_name(str(o)), str(o), True))
     links_out.sort(key=lambda link: link.label)
 
