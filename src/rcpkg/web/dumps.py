@@ -18,9 +18,11 @@ from werkzeug.http import parse_range_header
 from werkzeug.utils import send_file
 
 from rcpkg.dump import output_graph
+from rcpkg.errors import DataError
 from rcpkg.formats import GRAPHS, by_name
 from rcpkg.namespaces import METADATA_GRAPH
 from rcpkg.store import CONSTRUCT, NotAcceptable
+from rcpkg.store import load as loading
 from rcpkg.void import DUMP_FILES, describe
 from rcpkg.web.cache import conditional, etag, ranged
 from rcpkg.web.context import error_response, get_config, get_store, public_base
@@ -37,11 +39,15 @@ def _directory() -> Path:
 
 
 def _checksums(directory: Path) -> dict[str, str]:
-    """name -> SHA-256: the build's SHA256SUMS, which the store verified against every file when it loaded
-    (``Store.load``); computed from the files for a dataset given without one."""
-    verified = get_store().checksums
-    if verified:
-        return verified
+    """name -> SHA-256: the build's SHA256SUMS as it is now (the store verified the files against it when it
+    loaded, ``Store.load``; a build published since brings its own); computed from the files for a dataset
+    given without one."""
+    try:
+        written = loading.checksums(directory)
+    except DataError:
+        written = None
+    if written:
+        return written
     sums: dict[str, str] = {}
     for dump in DUMP_FILES:
         path = directory / dump.name
