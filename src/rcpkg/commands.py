@@ -6,7 +6,7 @@ import sys
 import time
 
 from rcpkg import paths
-from rcpkg.errors import QueryError, ValidationFailed
+from rcpkg.errors import DataError, QueryError, ValidationFailed
 from rcpkg.files import decode_utf8, parse_rdf, read_utf8
 
 
@@ -32,11 +32,17 @@ def build(args) -> int:
 
 
 def validate(args) -> int:
-    from rdflib import Graph
+    from rdflib import RDF, Graph
 
     from rcpkg import validate as v
+    from rcpkg.namespaces import RCP
 
-    data = parse_rdf(Graph(), args.file or paths.built_data(), "turtle", "Turtle")
+    path = args.file or paths.built_data()
+    data = parse_rdf(Graph(), path, "turtle", "Turtle")
+    if (None, RDF.type, RCP.RegionalConsultativeProcess) not in data:
+        raise DataError(
+            f"{path} states no rcp:RegionalConsultativeProcess ({len(data)} triples): not a knowledge base to validate"
+        )
     report, _ = v.validate(data)
     print(report.text())
     return 0 if report.conforms else 1

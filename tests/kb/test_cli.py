@@ -143,3 +143,30 @@ def test_a_query_file_starting_with_a_byte_order_mark_runs(kb_home, tmp_path):
     result = rcpkg(kb_home, "query", str(bom), "--format", "csv")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == "n"
+
+
+@pytest.mark.parametrize(
+    "name,text",
+    [
+        ("empty.ttl", ""),
+        ("comments.ttl", "# nothing but a comment\n"),
+        ("unrelated.ttl", "<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n"),
+    ],
+)
+def test_validate_refuses_a_file_that_is_not_the_knowledge_base(kb_home, tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    result = rcpkg(kb_home, "validate", str(path))
+    assert result.returncode == 1 and "conforms" not in result.stdout
+    assert f"{path} states no rcp:RegionalConsultativeProcess" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_validate_of_a_truncated_file_is_one_bounded_line(kb_home, tmp_path):
+    truncated = tmp_path / "truncated.ttl"
+    text = (kb_home / "data" / "rcp.ttl").read_text(encoding="utf-8")
+    truncated.write_text(text[: len(text) // 2], encoding="utf-8")
+    result = rcpkg(kb_home, "validate", str(truncated))
+    assert result.returncode == 1 and "not valid Turtle" in result.stderr and "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and len(lines[0]) < 600 + len(str(truncated))
