@@ -22,8 +22,7 @@ def build(args) -> int:
     t1 = time.perf_counter()
     dataset = built.dataset()
     t2 = time.perf_counter()
-    written = dump.write_dumps(dataset, paths.dumps_dir())
-    dump.atomic_write(paths.built_data(), (paths.dumps_dir() / "rcp.ttl").read_bytes())  # the same Turtle
+    written = dump.publish(dataset, paths.dumps_dir(), copy=paths.built_data())  # data/rcp.ttl: the same Turtle
     built.stages.update({"dataset": t2 - t1, "dumps": time.perf_counter() - t2})
     print("stages: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in built.stages.items()))
     print(f"wrote {paths.built_data()} and {len(written)} files in {paths.dumps_dir()}")
@@ -70,7 +69,7 @@ def dump(args) -> int:
     from rcpkg import dump as d
     from rcpkg import knowledge_base
 
-    written = d.write_dumps(knowledge_base.load(), paths.dumps_dir())
+    written = d.publish(knowledge_base.load(), paths.dumps_dir())
     for path in written:
         print(path)
     return 0

@@ -39,7 +39,9 @@ def built_data() -> Path:
 
 
 def dumps_dir() -> Path:
-    """Dumps written by ``rcpkg build``: every format, all named graphs, checksums."""
+    """Dumps written by ``rcpkg build``: every format, all named graphs, checksums (``SHA256SUMS``). A
+    symbolic link to the directory of the last complete build, switched in one rename by the next
+    (``rcpkg.dump.publish``): a reader that needs several files of one build resolves it once."""
     return _under("data", "dumps")
 
 
