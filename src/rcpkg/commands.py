@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import sys
 import time
 
@@ -49,13 +51,34 @@ def validate(args) -> int:
 
 def query(args) -> int:
     from rcpkg import query as q
+    from rcpkg.store import Limits, QueryTimeout
 
     if args.file == "-":
         text = decode_utf8(sys.stdin.buffer.read(), "standard input", QueryError)
     else:
         text = read_utf8(args.file, QueryError, "query file")
-    sys.stdout.write(q.run(text, args.format))
+    limits = Limits(args.timeout, args.max_rows, args.max_query_bytes, args.max_query_depth)
+    try:
+        out = q.run(text, args.format, limits, tuple(args.allow_service))
+    except (KeyboardInterrupt, QueryTimeout) as exc:
+        # The engine cannot be stopped from Python: the evaluation it leaves running would keep the process
+        # alive after this returns, so the process ends here, at once.
+        if isinstance(exc, QueryTimeout):
+            print(f"rcpkg query: error: {exc} (--timeout)", file=sys.stderr)
+        _exit_now(1 if isinstance(exc, QueryTimeout) else 130)
+    sys.stdout.write(out.text)
+    if out.truncated:
+        print(f"rcpkg query: the result was cut at {limits.max_rows} rows (--max-rows)", file=sys.stderr)
     return 0
+
+
+def _exit_now(status: int) -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(status)
 
 
 def stats(args) -> int:
@@ -94,4 +117,21 @@ def reconcile(args) -> int:
 def serve(args) -> int:
     from rcpkg.web import server
 
+    _check_port_free(args.host, args.port)
     return server.run(args.host, args.port, args.workers) or 0
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """``DataError`` when ``host:port`` cannot be bound (in use, not an address of this machine), in one line
+    before the server starts (gunicorn retries a port in use for seconds and prints a line per try)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise DataError(f"cannot serve on {host}:{port}: {exc.strerror}") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise DataError(f"cannot serve on {host}:{port}: {exc.strerror}") from None
