@@ -64,3 +64,13 @@ def test_a_filter_on_the_language_finds_the_same_labels_in_the_store_and_in_the_
     in_store = {str(row["l"]) for row in kb_store.select(query)}
     in_turtle = {str(row.l) for row in Graph().parse(kb_home / "data" / "rcp.ttl").query(query)}
     assert len(in_store) > 100 and in_store == in_turtle
+
+
+def test_rcpkg_dump_rewrites_the_same_bytes(kb_build, second_build):
+    from rcpkg import cli
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("RCPKG_HOME", str(second_build.home))
+        assert cli.main(["dump"]) == 0
+    first, again = _outputs(kb_build.home), _outputs(second_build.home)
+    assert [name for name in first if first[name] != again[name]] == []
