@@ -300,3 +300,29 @@ def test_stats_names_classes_by_prefix_in_lines_without_trailing_spaces(kb_home)
     assert "rcp:RegionalConsultativeProcess" in out and "https://w3id.org/rcpkg/ontology#" not in out
     assert [line for line in lines if line != line.rstrip()] == []
     assert max(len(line) for line in lines) <= 120
+
+
+@pytest.mark.parametrize(
+    "mutation,declared,message",
+    [
+        ("tail-cut", False, "is not the 2008 edition (iom-rcp-matrix-2008) that"),
+        ("region-row-removed", False, "is not the 2008 edition (iom-rcp-matrix-2008) that"),
+        ("region-row-removed", True, "row 10, column 'RCP': the process stands under the region header of row 4"),
+    ],
+)
+def test_a_build_of_a_changed_source_stops_in_one_line_and_writes_nothing(tmp_path, mutation, declared, message):
+    from tests.kb.conftest import make_home
+    from tests.kb.test_source import SOURCE_MUTATIONS
+
+    home = make_home(tmp_path / "home")
+    path = home / "data" / "source" / "iom-rcp-matrix-2008.txt"
+    original = path.read_bytes()
+    path.write_text(SOURCE_MUTATIONS[mutation](original.decode("utf-8")), encoding="utf-8")
+    if declared:  # the changed file declared as the edition the build reads
+        table = home / "data" / "reference" / "sources.csv"
+        old, new = hashlib.sha256(original).hexdigest(), hashlib.sha256(path.read_bytes()).hexdigest()
+        table.write_text(table.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    result = rcpkg(home, "build")
+    assert result.returncode == 1 and message in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (home / "data" / "rcp.ttl").exists() and not (home / "data" / "dumps").exists()
