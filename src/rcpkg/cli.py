@@ -6,12 +6,35 @@ from __future__ import annotations
 import argparse
 import sys
 
-from rcpkg import __version__, commands
+from rcpkg import __version__, commands, query
 from rcpkg.errors import RcpkgError
+from rcpkg.store import limits
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):
+        """A usage error in one line (argparse prints the usage first), exit status 2."""
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _number(kind: type, low: float, high: float | None = None):
+    """An argparse type: a ``kind`` (int or float) between ``low`` and ``high``."""
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if value != value or value < low or (high is not None and value > high):  # NaN too
+            bound = f"from {low:g} to {high:g}" if high is not None else f"at least {low:g}"
+            raise argparse.ArgumentTypeError(f"{text} is out of range ({bound})")
+        return value
+
+    return parse
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="rcpkg", description="Knowledge base of the Regional Consultative Processes")
+    p = _Parser(prog="rcpkg", description="Knowledge base of the Regional Consultative Processes")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -24,7 +47,17 @@ def _parser() -> argparse.ArgumentParser:
 
     q = sub.add_parser("query", help="run a SPARQL query over the built knowledge base")
     q.add_argument("file", help="a .rq file, or - for standard input")
-    q.add_argument("--format", choices=["table", "csv", "tsv", "json"], default="table")
+    q.add_argument(
+        "--format",
+        choices=[*query.RESULT_FORMATS, *query.GRAPH_FORMATS],
+        help="for SELECT and ASK: table (default), json, xml, csv, tsv; for CONSTRUCT and DESCRIBE: turtle "
+        "(default), ntriples, jsonld, rdfxml",
+    )
+    q.add_argument("--timeout", type=_number(float, 0.001), default=limits.QUERY_TIMEOUT, metavar="SECONDS")
+    q.add_argument("--max-rows", type=_number(int, 1), default=limits.MAX_ROWS, metavar="N")
+    q.add_argument("--max-query-bytes", type=_number(int, 1), default=limits.MAX_QUERY_BYTES, metavar="N")
+    q.add_argument("--max-query-depth", type=_number(int, 1), default=limits.MAX_QUERY_DEPTH, metavar="N")
+    q.add_argument("--allow-service", action="append", default=[], metavar="IRI", help="an endpoint SERVICE may call")
     q.set_defaults(run=commands.query)
 
     sub.add_parser("stats", help="counts per class and per process").set_defaults(run=commands.stats)
@@ -34,8 +67,8 @@ def _parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("serve", help="serve the SPARQL endpoint and the linked-data pages (gunicorn)")
     s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=8000)
-    s.add_argument("--workers", type=int, default=None)
+    s.add_argument("--port", type=_number(int, 0, 65535), default=8000)
+    s.add_argument("--workers", type=_number(int, 1), default=None, help="worker processes (default: config)")
     s.set_defaults(run=commands.serve)
     return p
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import sys
 import time
 
 from rcpkg import paths
-from rcpkg.errors import QueryError, ValidationFailed
+from rcpkg.errors import DataError, QueryError, ValidationFailed
 from rcpkg.files import decode_utf8, parse_rdf, read_utf8
 
 
@@ -22,8 +24,7 @@ def build(args) -> int:
     t1 = time.perf_counter()
     dataset = built.dataset()
     t2 = time.perf_counter()
-    written = dump.write_dumps(dataset, paths.dumps_dir())
-    dump.atomic_write(paths.built_data(), (paths.dumps_dir() / "rcp.ttl").read_bytes())  # the same Turtle
+    written = dump.publish(dataset, paths.dumps_dir(), copy=paths.built_data())  # data/rcp.ttl: the same Turtle
     built.stages.update({"dataset": t2 - t1, "dumps": time.perf_counter() - t2})
     print("stages: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in built.stages.items()))
     print(f"wrote {paths.built_data()} and {len(written)} files in {paths.dumps_dir()}")
@@ -32,11 +33,17 @@ def build(args) -> int:
 
 
 def validate(args) -> int:
-    from rdflib import Graph
+    from rdflib import RDF, Graph
 
     from rcpkg import validate as v
+    from rcpkg.namespaces import RCP
 
-    data = parse_rdf(Graph(), args.file or paths.built_data(), "turtle", "Turtle")
+    path = args.file or paths.built_data()
+    data = parse_rdf(Graph(), path, "turtle", "Turtle")
+    if (None, RDF.type, RCP.RegionalConsultativeProcess) not in data:
+        raise DataError(
+            f"{path} states no rcp:RegionalConsultativeProcess ({len(data)} triples): not a knowledge base to validate"
+        )
     report, _ = v.validate(data)
     print(report.text())
     return 0 if report.conforms else 1
@@ -44,13 +51,34 @@ def validate(args) -> int:
 
 def query(args) -> int:
     from rcpkg import query as q
+    from rcpkg.store import Limits, QueryTimeout
 
     if args.file == "-":
         text = decode_utf8(sys.stdin.buffer.read(), "standard input", QueryError)
     else:
         text = read_utf8(args.file, QueryError, "query file")
-    sys.stdout.write(q.run(text, args.format))
+    limits = Limits(args.timeout, args.max_rows, args.max_query_bytes, args.max_query_depth)
+    try:
+        out = q.run(text, args.format, limits, tuple(args.allow_service))
+    except (KeyboardInterrupt, QueryTimeout) as exc:
+        # The engine cannot be stopped from Python: the evaluation it leaves running would keep the process
+        # alive after this returns, so the process ends here, at once.
+        if isinstance(exc, QueryTimeout):
+            print(f"rcpkg query: error: {exc} (--timeout)", file=sys.stderr)
+        _exit_now(1 if isinstance(exc, QueryTimeout) else 130)
+    sys.stdout.write(out.text)
+    if out.truncated:
+        print(f"rcpkg query: the result was cut at {limits.max_rows} rows (--max-rows)", file=sys.stderr)
     return 0
+
+
+def _exit_now(status: int) -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(status)
 
 
 def stats(args) -> int:
@@ -64,7 +92,7 @@ def dump(args) -> int:
     from rcpkg import dump as d
     from rcpkg import knowledge_base
 
-    written = d.write_dumps(knowledge_base.load(), paths.dumps_dir())
+    written = d.publish(knowledge_base.load(), paths.dumps_dir())
     for path in written:
         print(path)
     return 0
@@ -89,4 +117,21 @@ def reconcile(args) -> int:
 def serve(args) -> int:
     from rcpkg.web import server
 
+    _check_port_free(args.host, args.port)
     return server.run(args.host, args.port, args.workers) or 0
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """``DataError`` when ``host:port`` cannot be bound (in use, not an address of this machine), in one line
+    before the server starts (gunicorn retries a port in use for seconds and prints a line per try)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise DataError(f"cannot serve on {host}:{port}: {exc.strerror}") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise DataError(f"cannot serve on {host}:{port}: {exc.strerror}") from None

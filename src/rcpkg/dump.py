@@ -1,20 +1,25 @@
-"""Serialise graphs deterministically and write files atomically (temp file, fsync, rename)."""
+"""Serialise graphs deterministically, write files atomically (temp file, fsync, rename), and publish a
+build's dumps as one unit (a new directory, then one switch of the link readers use)."""
 
 from __future__ import annotations
 
+import fcntl
 import gzip
 import hashlib
 import io
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import FOAF
 
+from rcpkg.errors import DataError
 from rcpkg.namespaces import DATA_GRAPH, PREFIXES, bind_prefixes
-from rcpkg.terms import to_oxigraph
+from rcpkg.terms import language_tag, to_oxigraph
 
 
 def _umask() -> int:
@@ -80,12 +85,15 @@ def used_prefixes(graph: Graph) -> dict[str, str]:
 
 
 def turtle_bytes(graph: Graph) -> bytes:
-    """Turtle with the project's prefixes. The graph has no blank nodes, so rdflib's sorted
-    serialisation is stable: the same triples give the same bytes."""
+    """Turtle with the project's prefixes, language tags in lower case as every other dump has them
+    (``terms.language_tag``). The graph has no blank nodes, so rdflib's sorted serialisation is stable: the
+    same triples give the same bytes."""
     out = Graph()
     bind_prefixes(out)
-    for triple in graph:
-        out.add(triple)
+    for s, p, o in graph:
+        if isinstance(o, Literal) and o.language:
+            o = Literal(str(o), lang=language_tag(o.language))
+        out.add((s, p, o))
     return out.serialize(format="turtle", encoding="utf-8")
 
 
@@ -96,23 +104,22 @@ DATASET_DUMPS = ("rcp.jsonld", "rcp.trig", "rcp.nq.gz")
 CHECKSUMS = "SHA256SUMS"
 
 
-def write_dumps(dataset: Dataset, directory: Path) -> list[Path]:
-    """Write the dumps of ``dataset`` to ``directory`` and return the paths written, ``SHA256SUMS`` last.
+def dump_files(dataset: Dataset) -> dict[str, bytes]:
+    """The dumps of ``dataset``, name -> bytes, ``SHA256SUMS`` last:
 
     - ``rcp.ttl``, ``rcp.nt``, ``rcp.nt.gz``: the data graph (graph/data);
     - ``rcp.jsonld``, ``rcp.trig``, ``rcp.nq.gz``: every named graph;
     - ``SHA256SUMS``: ``sha256sum``-compatible checksums of the six files.
 
-    Same dataset, same bytes: N-Triples and N-Quads are sorted, TriG and JSON-LD are written from the sorted
-    quads, gzip headers carry no time or name. Each file is written atomically."""
+    Same dataset, same bytes: blank nodes are labelled by RDF Dataset Canonicalization (RDFC-1.0: the lists
+    of ``owl:propertyChainAxiom`` had new labels on every build), language tags are written in lower case
+    (``terms.language_tag``), N-Triples and N-Quads are sorted, TriG and JSON-LD are written from the sorted
+    quads, gzip headers carry no time or name."""
     import pyoxigraph as ox
 
-    directory = Path(directory)
     data_graph = dataset.graph(DATA_GRAPH)
     quads = _sorted_quads(dataset)
     data_triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads if q.graph_name == _ox_data_graph()]
-    if not data_triples and len(data_graph):
-        data_triples = [ox.Triple(q.subject, q.predicate, q.object) for q in _sorted_quads_of(data_graph)]
     prefixes = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 
     nt = _sorted_lines(ox.serialize(data_triples, format=ox.RdfFormat.N_TRIPLES))
@@ -125,15 +132,114 @@ def write_dumps(dataset: Dataset, directory: Path) -> list[Path]:
         "rcp.trig": ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=prefixes),
         "rcp.nq.gz": _gzip(nq),
     }
-    written = []
-    for name, data in files.items():
-        path = directory / name
-        atomic_write(path, data)
-        written.append(path)
     sums = "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(files.items()))
-    atomic_write(directory / CHECKSUMS, sums.encode("ascii"))
-    written.append(directory / CHECKSUMS)
+    return {**files, CHECKSUMS: sums.encode("ascii")}
+
+
+def write_dumps(dataset: Dataset, directory: Path) -> list[Path]:
+    """Write the dumps of ``dataset`` (``dump_files``) to ``directory``, each file atomically, and return the
+    paths written, ``SHA256SUMS`` last. ``publish`` is how a build replaces the dumps others read."""
+    written = []
+    for name, data in dump_files(dataset).items():
+        atomic_write(Path(directory) / name, data)
+        written.append(Path(directory) / name)
     return written
+
+
+def publish(dataset: Dataset, link: Path, copy: Path | None = None) -> list[Path]:
+    """Publish the dumps of ``dataset`` at ``link`` as one unit (``publish_files``)."""
+    return publish_files(dump_files(dataset), link, copy)
+
+
+def publish_files(files: Mapping[str, bytes], link: Path, copy: Path | None = None) -> list[Path]:
+    """Publish ``files`` (name -> bytes) at ``link`` as one unit, or not at all, and return their paths.
+
+    They are written into a new directory beside ``link`` (``.{link.name}-XXXXXXXX``) and synced; then
+    ``link``, a symbolic link to the directory of the previous build, is switched to the new one in one
+    rename. Whenever a build is killed, readers of ``link`` see the previous complete build or the new one,
+    never a mix. Then ``copy`` (``data/rcp.ttl``) gets the ``rcp.ttl`` of the new build, atomically: a kill
+    between the two leaves the dumps one build ahead of the copy, never behind it. What an earlier build killed
+    midway left (directories, links, temporary files) is removed first, and the previous build's directory
+    after the switch. One build publishes at a time (``DataError`` while another one does)."""
+    link = Path(link)
+    parent = link.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        with _locked(parent):
+            remove_stale(link)
+            new = Path(tempfile.mkdtemp(prefix=f".{link.name}-", dir=parent))
+            os.chmod(new, 0o777 & ~_umask())
+            for name, data in files.items():
+                _write_synced(new / name, data)
+            _fsync(new)
+            _switch(link, new)
+            remove_stale(link)
+            if copy is not None:
+                atomic_write(copy, files["rcp.ttl"])
+    except OSError as exc:
+        raise DataError(f"cannot publish the dumps in {parent}: {exc.strerror or exc}") from None
+    return [link / name for name in files]
+
+
+def remove_stale(link: Path) -> list[Path]:
+    """Remove what builds killed midway left beside ``link``: directories of builds that ``link`` does not
+    point to, links not yet switched, temporary files of ``atomic_write``; return what was removed."""
+    link = Path(link)
+    current = os.readlink(link) if link.is_symlink() else None
+    removed = []
+    for entry in sorted(link.parent.iterdir()):
+        stale_build = entry.name.startswith(f".{link.name}-") and entry.name != current
+        if not (stale_build or (entry.name.startswith(".") and entry.name.endswith(".tmp"))):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+        removed.append(entry)
+    return removed
+
+
+def _switch(link: Path, target: Path) -> None:
+    """Point the symbolic link ``link`` at ``target`` (a sibling) in one rename; a directory at ``link`` (the
+    layout before builds were published as one unit) is moved aside first."""
+    staged = link.parent / f".{link.name}.link.tmp"
+    if staged.is_symlink() or staged.exists():
+        staged.unlink()
+    os.symlink(target.name, staged)
+    if link.is_dir() and not link.is_symlink():
+        os.replace(link, link.parent / f".{link.name}-previous")
+    os.replace(staged, link)
+    _fsync(link.parent)
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    with open(path, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.chmod(path, 0o666 & ~_umask())
+
+
+def _fsync(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def _locked(directory: Path):
+    """An exclusive lock on ``directory`` for this process (released when it ends, even by a kill)."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise DataError(f"another rcpkg build is publishing in {directory}; run this one after it") from None
+        yield
+    finally:
+        os.close(fd)
 
 
 def _ox_data_graph():
@@ -143,10 +249,11 @@ def _ox_data_graph():
 
 
 def _sorted_quads(dataset: Dataset) -> list:
-    """Every quad of the named graphs of ``dataset`` as pyoxigraph quads, sorted by graph, then N-Quads text."""
+    """Every quad of the named graphs of ``dataset`` as pyoxigraph quads, blank nodes canonically labelled,
+    sorted by graph, then N-Quads text."""
     import pyoxigraph as ox
 
-    quads = set()
+    quads = ox.Dataset()
     for s, p, o, g in dataset.quads((None, None, None, None)):
         if g is None:
             continue
@@ -156,14 +263,8 @@ def _sorted_quads(dataset: Dataset) -> list:
         else:
             graph = to_oxigraph(name)
         quads.add(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), graph))
+    quads.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     return sorted(quads, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
-
-
-def _sorted_quads_of(graph: Graph) -> list:
-    import pyoxigraph as ox
-
-    out = {ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), ox.DefaultGraph()) for s, p, o in graph}
-    return sorted(out, key=lambda q: (str(q.subject), str(q.predicate), str(q.object)))
 
 
 def _sorted_lines(data: bytes) -> bytes:

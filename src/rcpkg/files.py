@@ -45,6 +45,19 @@ def parse_rdf(graph: G, path: Path | str, format: str, what: str) -> G:
     try:
         graph.parse(path, format=format)  # type: ignore[attr-defined]
     except Exception as exc:  # rdflib's parsers raise many kinds of errors
-        message = " ".join(str(exc).split()) or type(exc).__name__
+        message = shorten(" ".join(str(exc).split()) or type(exc).__name__)
         raise DataError(f"{path}: not valid {what}: {message}") from None
     return graph
+
+
+#: The longest message of a parser or a value quoted in one line of output; longer ones keep their start and end.
+LONGEST_QUOTED = 300
+
+
+def shorten(text: str, limit: int = LONGEST_QUOTED) -> str:
+    """``text``, or its start and end around " ... " when it is longer than ``limit`` characters (a parser quotes
+    the rest of a truncated file; a value can be a whole cell)."""
+    if len(text) <= limit:
+        return text
+    half = (limit - 5) // 2
+    return f"{text[:half]} ... {text[-half:]}"

@@ -60,7 +60,8 @@ def extract_processes(
 ) -> tuple[source.Matrix, list[resolve.Process], resolve.Reference, Graph]:
     ontology = validate.load_ontology()
     ref = resolve.Reference.load(paths.reference_dir())
-    matrix = source.read(source_file or source.source_file())
+    # the build's source is checked against its declared edition; a file handed over is read as it is
+    matrix = source.read(source_file) if source_file else source.read_declared()
     return matrix, resolver(ontology, ref).processes(matrix), ref, ontology
 
 

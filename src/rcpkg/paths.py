@@ -1,7 +1,9 @@
 """Where the project's files live: the source, reference tables, ontology and built outputs.
 
-The project root is found from the package location (an editable install or a checkout); the
-environment variable ``RCPKG_HOME`` points elsewhere (a deployment with its own data folder).
+The project's home is, in this order: the folder the environment variable ``RCPKG_HOME`` names (a checkout,
+a deployment with its own data folder); the checkout the package runs from (an editable install, or
+``src/`` on the path); the installed package's own copy (``rcpkg/home/``: the inputs, the queries and the
+built dataset a wheel carries as package data, see ``pyproject.toml``), where ``rcpkg build`` writes too.
 """
 
 from __future__ import annotations
@@ -14,7 +16,10 @@ def home() -> Path:
     env = os.environ.get("RCPKG_HOME")
     if env:
         return Path(env).resolve()
-    return Path(__file__).resolve().parents[2]
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "src" / "rcpkg").is_dir() and (checkout / "data" / "reference").is_dir():
+        return checkout
+    return Path(__file__).resolve().parent / "home"
 
 
 def _under(*parts: str) -> Path:
@@ -39,7 +44,9 @@ def built_data() -> Path:
 
 
 def dumps_dir() -> Path:
-    """Dumps written by ``rcpkg build``: every format, all named graphs, checksums."""
+    """Dumps written by ``rcpkg build``: every format, all named graphs, checksums (``SHA256SUMS``). A
+    symbolic link to the directory of the last complete build, switched in one rename by the next
+    (``rcpkg.dump.publish``): a reader that needs several files of one build resolves it once."""
     return _under("data", "dumps")
 
 

@@ -271,7 +271,16 @@ class Resolver:
         year_cells = rows.parts("Year")
         if len(year_cells) != 1:
             raise ResolveError("a process needs exactly one year", name_cell.row, "Year", rows.name)
-        self.region(rows.region)
+        region = self.region(rows.region)
+        if region != self.ref.processes[key].get("region"):
+            raise ResolveError(
+                f"the process stands under the region header of row {rows.region.row} ({region}), but "
+                f"data/reference/processes.csv places it in {self.ref.processes[key].get('region') or 'no region'} "
+                "(a region header row removed or moved?)",
+                name_cell.row,
+                name_cell.column,
+                name_cell.raw,
+            )
         proc = Process(
             key=key,
             rows=rows,
@@ -333,7 +342,13 @@ class Resolver:
                     if made:
                         previous = made
         if proc.declared_total < 0:
-            raise ResolveError("no '(Total: N)' in the governments cell", name_cell.row, "Governments", rows.name)
+            last = (rows.parts("Governments") or rows.cells["Governments"])[-1]
+            raise ResolveError(
+                f"no '(Total: N)' in the governments of {rows.name} (its last row, or a '(cont.)' row, removed?)",
+                last.row,
+                last.column,
+                last.raw if len(last.raw) <= 120 else "..." + last.raw[-117:],
+            )
         for footnote in footnotes:
             note, cell = footnote.note or "", footnote.cell
             state = self.ref.lookup(footnote.state, key) if footnote.state else None

@@ -72,6 +72,24 @@ def source_file() -> Path:
     return paths.source_dir() / document().file
 
 
+def read_declared(reference_dir: Path | None = None) -> Matrix:
+    """The matrix the build reads (``source_file()``), refused unless its bytes are the edition that
+    ``sources.csv`` declares: a changed or truncated file, or another edition not declared there, is a
+    ``SourceError`` that names the edition expected."""
+    declared = document(reference_dir)
+    path = paths.source_dir() / declared.file
+    data = read_bytes(path, SourceError, "source file")
+    found = hashlib.sha256(data).hexdigest()
+    if found != declared.sha256:
+        table = Path(reference_dir or paths.reference_dir()) / SOURCES_TABLE
+        raise SourceError(
+            f"{path} is not the {declared.year} edition ({declared.key}) that {table} declares: its SHA-256 is "
+            f"{found}, the edition's is {declared.sha256} (the file is changed or truncated; another edition "
+            "is built only once its row in sources.csv names its file and SHA-256)"
+        )
+    return parse(data, path)
+
+
 @functools.cache
 def _documents(path: Path) -> tuple[SourceDocument, ...]:
     out: list[SourceDocument] = []
@@ -169,9 +187,13 @@ def _bold_text(raw: str, row: int, column: str) -> str:
 
 
 def read(path: Path) -> Matrix:
-    """Parse the matrix file; every row is placed (a header, a region, a process, its continuation, the
-    footnote) or the build stops with the row number and the text."""
-    data = read_bytes(path, SourceError, "source file")
+    """Parse the matrix file ``path`` as it is, whatever edition it is (``read_declared`` is the build's)."""
+    return parse(read_bytes(path, SourceError, "source file"), path)
+
+
+def parse(data: bytes, path: Path) -> Matrix:
+    """Parse the bytes of the matrix file ``path``; every row is placed (a header, a region, a process, its
+    continuation, the footnote) or the build stops with the row number and the text."""
     content = decode_utf8(data, f"source file {path}", SourceError)
 
     processes: list[ProcessRows] = []

@@ -12,6 +12,14 @@ from rcpkg.errors import QueryError
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
+def language_tag(tag: str) -> str:
+    """The one spelling of a language tag in every output: lower case ("zh-hans"). BCP 47 tags are
+    case-insensitive, and pyoxigraph lowercases every tag it reads, so the store's answers and every file it
+    writes (N-Triples, N-Quads, TriG, JSON-LD) say "zh-hans" whatever the input said; lower case is the one
+    spelling that can be the same in the Turtle files too."""
+    return tag.lower()
+
+
 def to_rdflib(term: object) -> Node:
     """The rdflib term of a pyoxigraph NamedNode, BlankNode or Literal."""
     if isinstance(term, ox.NamedNode):
@@ -20,7 +28,7 @@ def to_rdflib(term: object) -> Node:
         return BNode(term.value)
     if isinstance(term, ox.Literal):
         if term.language:
-            return Literal(term.value, lang=term.language)
+            return Literal(term.value, lang=language_tag(term.language))
         if term.datatype.value == XSD_STRING:
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(term.datatype.value))
@@ -38,7 +46,7 @@ def to_oxigraph(value: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
         return ox.BlankNode(str(value))
     if isinstance(value, Literal):
         if value.language:
-            return ox.Literal(str(value), language=value.language)
+            return ox.Literal(str(value), language=language_tag(value.language))
         if value.datatype is not None:
             return ox.Literal(str(value), datatype=ox.NamedNode(str(value.datatype)))
         return ox.Literal(str(value))

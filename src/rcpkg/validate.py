@@ -25,7 +25,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from rcpkg import paths
-from rcpkg.files import parse_rdf
+from rcpkg.files import parse_rdf, shorten
 from rcpkg.inference import infer
 from rcpkg.namespaces import ID, SH, bind_prefixes
 
@@ -157,8 +157,8 @@ class Violation:
     constraint: tuple = ()  # the constraint that failed, as ``constraints()`` names it
 
     def __str__(self) -> str:
-        value = f" (value: {self.value})" if self.value and self.value != self.focus else ""
-        return f"{self.severity}: {self.focus} {self.path}: {self.message}{value}"
+        value = f" (value: {shorten(self.value)})" if self.value and self.value != self.focus else ""
+        return f"{self.severity}: {shorten(self.focus)} {self.path}: {shorten(self.message)}{value}"
 
 
 @dataclass
@@ -175,7 +175,9 @@ class Report:
             f"{'conforms' if self.conforms else 'does NOT conform'}: {self.triples} triples, "
             f"{self.inferred} inferred (OWL RL {self.seconds_inference:.2f} s, SHACL {self.seconds_shapes:.2f} s)"
         )
-        return "\n".join([head, *(f"  {v}" for v in self.violations)])
+        # a result pyshacl gives twice (one constraint reached from two shapes) is printed once, each line bounded
+        lines = dict.fromkeys(f"  {v}" for v in self.violations)
+        return "\n".join([head, *lines])
 
 
 def _term(results: Graph, node, graph: Graph) -> str:

@@ -143,3 +143,186 @@ def test_a_query_file_starting_with_a_byte_order_mark_runs(kb_home, tmp_path):
     result = rcpkg(kb_home, "query", str(bom), "--format", "csv")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == "n"
+
+
+@pytest.mark.parametrize(
+    "name,text",
+    [
+        ("empty.ttl", ""),
+        ("comments.ttl", "# nothing but a comment\n"),
+        ("unrelated.ttl", "<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n"),
+    ],
+)
+def test_validate_refuses_a_file_that_is_not_the_knowledge_base(kb_home, tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    result = rcpkg(kb_home, "validate", str(path))
+    assert result.returncode == 1 and "conforms" not in result.stdout
+    assert f"{path} states no rcp:RegionalConsultativeProcess" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_validate_of_a_truncated_file_is_one_bounded_line(kb_home, tmp_path):
+    truncated = tmp_path / "truncated.ttl"
+    text = (kb_home / "data" / "rcp.ttl").read_text(encoding="utf-8")
+    truncated.write_text(text[: len(text) // 2], encoding="utf-8")
+    result = rcpkg(kb_home, "validate", str(truncated))
+    assert result.returncode == 1 and "not valid Turtle" in result.stderr and "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and len(lines[0]) < 600 + len(str(truncated))
+
+
+# ---------------------------------------------------------------------------------------- rcpkg query's limits
+CONSTRUCT = (
+    "CONSTRUCT { ?s ?p ?o } WHERE { ?s a <https://w3id.org/rcpkg/ontology#RegionalConsultativeProcess> ; ?p ?o }"
+)
+CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+@pytest.mark.parametrize(
+    "query,fmt,message",
+    [
+        (CONSTRUCT, "csv", "--format csv cannot express the result of a CONSTRUCT query; use one of turtle,"),
+        ("DESCRIBE <https://w3id.org/rcpkg/id/process/igc>", "table", "a DESCRIBE query; use one of turtle,"),
+        ("SELECT * { ?s ?p ?o }", "turtle", "--format turtle cannot express the result of a SELECT query"),
+        ("ASK { ?s ?p ?o }", "jsonld", "result of a ASK query; use one of table, json, xml, csv, tsv"),
+    ],
+)
+def test_query_refuses_a_format_the_query_form_cannot_have(kb_home, query, fmt, message):
+    result = rcpkg(kb_home, "query", "-", "--format", fmt, stdin=query)
+    assert result.returncode == 1 and result.stdout == ""
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "fmt,first", [(None, "@prefix "), ("turtle", "@prefix "), ("ntriples", "<https://w3id.org/rcpkg/id/process/")]
+)
+def test_a_graph_query_is_written_in_the_rdf_format_asked(kb_home, fmt, first):
+    result = rcpkg(kb_home, "query", "-", *(("--format", fmt) if fmt else ()), stdin=CONSTRUCT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(first) and "RegionalConsultativeProcess" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args,query,message",
+    [
+        (
+            ("--max-query-bytes", "40"),
+            "SELECT * WHERE { ?s ?p ?o } LIMIT 1 # a comment",
+            "the query is 47 bytes, more than the limit of 40",
+        ),
+        (("--max-query-depth", "3"), "SELECT * WHERE { { { { ?s ?p ?o } } } }", "nest more than 3 levels deep"),
+        (("--timeout", "0.5"), CROSS_PRODUCT, "the query ran longer than 0.5 s and was stopped (--timeout)"),
+    ],
+)
+def test_query_runs_within_the_stores_limits(kb_home, args, query, message):
+    result = rcpkg(kb_home, "query", "-", *args, stdin=query)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_query_longer_than_the_default_limit_is_refused_not_run_for_hours(kb_home):
+    sum_of_ones = "SELECT (" + "+".join(["1"] * 20000) + " AS ?x) {}"
+    result = rcpkg(kb_home, "query", "-", stdin=sum_of_ones)
+    assert result.returncode == 1 and "more than the limit of 32768 (--max-query-bytes)" in result.stderr
+
+
+def test_query_says_when_the_row_limit_cut_the_result(kb_home):
+    result = rcpkg(kb_home, "query", "-", "--format", "csv", "--max-rows", "3", stdin="SELECT * { ?s ?p ?o }")
+    assert result.returncode == 0 and len(result.stdout.splitlines()) == 4
+    assert "the result was cut at 3 rows (--max-rows)" in result.stderr
+
+
+def test_a_service_is_called_only_when_allowed_on_the_command_line(kb_home):
+    query = "SELECT * WHERE { SERVICE <https://query.wikidata.org/sparql> { ?s ?p ?o } }"
+    result = rcpkg(kb_home, "query", "-", stdin=query)
+    assert result.returncode == 1 and "operator" not in result.stderr
+    assert "rcpkg query --allow-service https://query.wikidata.org/sparql" in result.stderr
+
+
+def test_sigint_stops_a_running_query_at_once_with_exit_130(kb_home, tmp_path):
+    import signal
+
+    cross = tmp_path / "cross.rq"
+    cross.write_text(CROSS_PRODUCT, encoding="utf-8")
+    env = dict(os.environ, RCPKG_HOME=str(kb_home))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "rcpkg.cli", "query", str(cross), "--timeout", "3600"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as a terminal starts it
+    )
+    try:
+        tasks = Path(f"/proc/{process.pid}/task")
+        while process.poll() is None and len(list(tasks.iterdir())) < 2:  # the evaluation's thread has started
+            os.sched_yield()
+        assert process.poll() is None
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=60) == 130  # an hour's query, stopped
+        assert b"Traceback" not in process.stderr.read()
+    finally:
+        process.kill()
+        process.wait()
+
+
+# ---------------------------------------------------------------------------------------------- rcpkg serve
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (("--port", "99999"), "argument --port: 99999 is out of range (from 0 to 65535)"),
+        (("--port", "-1"), "argument --port: -1 is out of range (from 0 to 65535)"),
+        (("--workers", "0"), "argument --workers: 0 is out of range (at least 1)"),
+        (("--workers", "many"), "argument --workers: not a number: 'many'"),
+    ],
+)
+def test_serve_refuses_a_bad_port_or_worker_count_in_one_line(kb_home, args, message):
+    result = rcpkg(kb_home, "serve", *args)
+    assert result.returncode == 2 and message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_serve_on_a_port_in_use_is_one_line(kb_home):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = rcpkg(kb_home, "serve", "--port", str(port))
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"rcpkg serve: error: cannot serve on 127.0.0.1:{port}: Address already in use"
+
+
+def test_stats_names_classes_by_prefix_in_lines_without_trailing_spaces(kb_home):
+    out = rcpkg(kb_home, "stats").stdout
+    lines = out.splitlines()
+    assert "rcp:RegionalConsultativeProcess" in out and "https://w3id.org/rcpkg/ontology#" not in out
+    assert [line for line in lines if line != line.rstrip()] == []
+    assert max(len(line) for line in lines) <= 120
+
+
+@pytest.mark.parametrize(
+    "mutation,declared,message",
+    [
+        ("tail-cut", False, "is not the 2008 edition (iom-rcp-matrix-2008) that"),
+        ("region-row-removed", False, "is not the 2008 edition (iom-rcp-matrix-2008) that"),
+        ("region-row-removed", True, "row 10, column 'RCP': the process stands under the region header of row 4"),
+    ],
+)
+def test_a_build_of_a_changed_source_stops_in_one_line_and_writes_nothing(tmp_path, mutation, declared, message):
+    from tests.kb.conftest import make_home
+    from tests.kb.test_source import SOURCE_MUTATIONS
+
+    home = make_home(tmp_path / "home")
+    path = home / "data" / "source" / "iom-rcp-matrix-2008.txt"
+    original = path.read_bytes()
+    path.write_text(SOURCE_MUTATIONS[mutation](original.decode("utf-8")), encoding="utf-8")
+    if declared:  # the changed file declared as the edition the build reads
+        table = home / "data" / "reference" / "sources.csv"
+        old, new = hashlib.sha256(original).hexdigest(), hashlib.sha256(path.read_bytes()).hexdigest()
+        table.write_text(table.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    result = rcpkg(home, "build")
+    assert result.returncode == 1 and message in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (home / "data" / "rcp.ttl").exists() and not (home / "data" / "dumps").exists()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from rcpkg import source
@@ -99,3 +101,79 @@ def test_a_cont_row_that_continues_nothing_fails(tmp_path):
         source.read(_write(tmp_path, "\n".join(lines)))
     assert "row 8, column 'RCP'" in str(err.value)
     assert "<i>(cont.)</i>" in str(err.value)  # the cell's own text, as the source has it
+
+
+# ------------------------------------------------------------------------------ the build's source is declared
+def _cut_tail(text: str) -> str:
+    return text[: text.rindex("(JCMs)")]  # the footnote cut short: every row still parses
+
+
+def _region_row_removed(text: str) -> str:
+    return text.replace("<b>Region: The Americas and the Caribbean</b>\t\t\t\t\t\t\n", "", 1)
+
+
+def _cont_row_removed(text: str) -> str:
+    lines = text.split("\n")
+    assert lines[8].startswith("<b>Budapest Process</b> <i>(cont.)</i>")
+    return "\n".join(lines[:8] + lines[9:])
+
+
+SOURCE_MUTATIONS = {"tail-cut": _cut_tail, "region-row-removed": _region_row_removed}
+
+
+@pytest.fixture(params=sorted(SOURCE_MUTATIONS))
+def mutated_home(request, home):
+    path = home / "data" / "source" / "iom-rcp-matrix-2008.txt"
+    text = path.read_text(encoding="utf-8")
+    changed = SOURCE_MUTATIONS[request.param](text)
+    assert changed != text
+    path.write_text(changed, encoding="utf-8")
+    return home
+
+
+def test_the_build_refuses_a_source_that_is_not_the_declared_edition(mutated_home):
+    with pytest.raises(SourceError) as err:
+        source.read_declared()
+    message = str(err.value)
+    assert "is not the 2008 edition (iom-rcp-matrix-2008)" in message and "sources.csv" in message
+    assert source.document().sha256 in message
+
+
+def test_the_declared_source_is_read(home):
+    assert source.read_declared().sha256 == source.document().sha256
+
+
+def test_another_edition_is_read_once_declared(home):
+    path = home / "data" / "source" / "iom-rcp-matrix-2008.txt"
+    path.write_text(_cut_tail(path.read_text(encoding="utf-8")), encoding="utf-8")
+    table = home / "data" / "reference" / "sources.csv"
+    declared = hashlib.sha256(path.read_bytes()).hexdigest()
+    table.write_text(table.read_text(encoding="utf-8").replace(source.document().sha256, declared), encoding="utf-8")
+    source._documents.cache_clear()
+    assert source.read_declared().sha256 == declared
+
+
+def test_a_removed_region_header_is_an_error_not_a_process_moved(home):
+    from rcpkg import knowledge_base
+    from rcpkg.errors import ResolveError
+
+    path = home / "data" / "source" / "iom-rcp-matrix-2008.txt"
+    path.write_text(_region_row_removed(path.read_text(encoding="utf-8")), encoding="utf-8")
+    with pytest.raises(ResolveError) as err:
+        knowledge_base.extract_processes(path)
+    message = str(err.value)
+    assert message.startswith("row 10, column 'RCP': the process stands under the region header of row 4")
+    assert "processes.csv places it in americas-and-caribbean" in message and "Puebla Process" in message
+
+
+def test_a_removed_cont_row_is_reported_with_the_cell_it_leaves_incomplete(home):
+    from rcpkg import knowledge_base
+    from rcpkg.errors import ResolveError
+
+    path = home / "data" / "source" / "iom-rcp-matrix-2008.txt"
+    path.write_text(_cont_row_removed(path.read_text(encoding="utf-8")), encoding="utf-8")
+    with pytest.raises(ResolveError) as err:
+        knowledge_base.extract_processes(path)
+    message = str(err.value)
+    assert message.startswith("row 6, column 'Governments': no '(Total: N)' in the governments of Budapest Process")
+    assert message.endswith("Luxembourg, Macedonia (FYR), Malta, Moldova,'") and "'Budapest Process'" not in message
