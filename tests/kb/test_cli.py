@@ -222,9 +222,11 @@ def test_query_runs_within_the_stores_limits(kb_home, args, query, message):
 
 
 def test_a_query_longer_than_the_default_limit_is_refused_not_run_for_hours(kb_home):
-    sum_of_ones = "SELECT (" + "+".join(["1"] * 20000) + " AS ?x) {}"
+    from rcpkg.store.limits import MAX_QUERY_BYTES
+
+    sum_of_ones = "SELECT (" + "+".join(["1"] * (MAX_QUERY_BYTES // 2 + 10)) + " AS ?x) {}"
     result = rcpkg(kb_home, "query", "-", stdin=sum_of_ones)
-    assert result.returncode == 1 and "more than the limit of 32768 (--max-query-bytes)" in result.stderr
+    assert result.returncode == 1 and f"more than the limit of {MAX_QUERY_BYTES} (--max-query-bytes)" in result.stderr
 
 
 def test_query_says_when_the_row_limit_cut_the_result(kb_home):
