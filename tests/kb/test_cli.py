@@ -6,6 +6,7 @@ import hashlib
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -242,6 +243,24 @@ def test_a_service_is_called_only_when_allowed_on_the_command_line(kb_home):
     assert "rcpkg query --allow-service https://query.wikidata.org/sparql" in result.stderr
 
 
+def descendants(pid: int) -> list[int]:
+    """The processes below ``pid`` (its evaluators' zygote and the evaluators), from /proc."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                pass
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        children = [child for child, p in parents.items() if p == parent]
+        found += children
+        todo += children
+    return found
+
+
 def test_sigint_stops_a_running_query_at_once_with_exit_130(kb_home, tmp_path):
     import signal
 
@@ -256,13 +275,18 @@ def test_sigint_stops_a_running_query_at_once_with_exit_130(kb_home, tmp_path):
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as a terminal starts it
     )
     try:
-        tasks = Path(f"/proc/{process.pid}/task")
-        while process.poll() is None and len(list(tasks.iterdir())) < 2:  # the evaluation's thread has started
-            os.sched_yield()
+        while process.poll() is None and len(descendants(process.pid)) < 2:  # its evaluator has started
+            time.sleep(0.01)
         assert process.poll() is None
+        evaluation = descendants(process.pid)
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=60) == 130  # an hour's query, stopped
         assert b"Traceback" not in process.stderr.read()
+        for _ in range(500):  # and its evaluation with it, not left running
+            if not any(Path(f"/proc/{pid}").exists() for pid in evaluation):
+                break
+            time.sleep(0.01)
+        assert not [pid for pid in evaluation if Path(f"/proc/{pid}").exists()]
     finally:
         process.kill()
         process.wait()
