@@ -13,7 +13,7 @@ from rcpkg import extract
 from rcpkg.errors import ResolveError
 from rcpkg.extract import Statement
 from rcpkg.reference import Entity, Reference
-from rcpkg.source import Cell, Matrix, ProcessRows
+from rcpkg.source import COLUMNS, Cell, Matrix, ProcessRows
 
 
 # ----------------------------------------------------------------------------------------------- records
@@ -286,8 +286,8 @@ class Resolver:
             territories={},
             group_sizes={},
         )
-        for column in ("RCP", "Year", *extract.STATEMENT_COLUMNS, "Main Areas of Discussion"):
-            if column != "RCP" and not rows.parts(column):
+        for column in COLUMNS[1:]:
+            if not rows.parts(column):
                 raise ResolveError(
                     "empty cell: every process has a value in this column", name_cell.row, column, rows.name
                 )

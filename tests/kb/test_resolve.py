@@ -7,6 +7,7 @@ import pytest
 from rcpkg import knowledge_base, paths
 from rcpkg.errors import ResolveError, SourceError
 from rcpkg.resolve import Entity
+from rcpkg.source import COLUMNS
 
 # From the matrix: the declared total of each process and the current members counted in its text.
 DECLARED = {
@@ -147,9 +148,18 @@ def test_a_removed_process_row_is_reported(home):
         knowledge_base.extract_processes(path)
 
 
-def test_an_emptied_cell_is_reported(home):
-    path = _mutate(home, "\tHosted by ICMPD\t", "\t\t")
-    with pytest.raises(SourceError, match=r"row 17, column 'Secretariat': empty cell"):
+@pytest.mark.parametrize("column", COLUMNS[1:])
+def test_an_emptied_cell_of_any_column_is_reported(home, column):
+    """Every column after the name is required: emptying the IGC's cell (row 39, one row) of any of them stops
+    the build with the row and the column, the Current Priorities as much as the Governments."""
+    path = home / "data" / "source" / "iom-rcp-matrix-2008.txt"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    fields = lines[38].split("\t")
+    assert fields[0] == "<b>Inter-Governmental Consultations on Migration, Asylum and Refugees (IGC)</b>"
+    fields[COLUMNS.index(column)] = ""
+    lines[38] = "\t".join(fields)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises((SourceError, ResolveError), match=rf"row 39, column '{column}': "):
         knowledge_base.extract_processes(path)
 
 
