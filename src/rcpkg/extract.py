@@ -244,8 +244,8 @@ _TABLE_COLUMNS = (
 )
 _KEY = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _GROUPS = {"names", "note", "year", "state"}  # the named groups a pattern may use, besides its extra group
-#: The process-level facts a pattern may flag; ``graph`` states the last two about the process.
-FLAGS = ("footnote", "no-official-secretariat", "no-official-observers")
+#: The process-level facts a pattern may flag; ``graph`` states all but the footnote about the process.
+FLAGS = ("footnote", "secretariat", "no-official-secretariat", "no-official-observers")
 
 
 def _pattern(path: Path, line: int, row: dict[str, str]) -> Pattern:

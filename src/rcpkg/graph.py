@@ -337,7 +337,10 @@ class GraphBuilder:
         add(iri, RCP.yearEstablished, year(proc.year))
         add(iri, RCP.region, self.regions[proc.region_heading])
         add(iri, RCP.declaredMemberCount, Literal(proc.declared_total))
-        add(iri, RCP.hasOfficialSecretariat, Literal("no-official-secretariat" not in proc.flags))
+        if "no-official-secretariat" in proc.flags:
+            add(iri, RCP.hasOfficialSecretariat, Literal(False))
+        elif "secretariat" in proc.flags:
+            add(iri, RCP.hasOfficialSecretariat, Literal(True))
         if "no-official-observers" in proc.flags:
             add(iri, RCP.hasOfficialObservers, Literal(False))
         add(iri, PROV.wasDerivedFrom, self.cell(rows.region))

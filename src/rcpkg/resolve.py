@@ -332,6 +332,13 @@ class Resolver:
                                 self._territory(proc, mention.entity.key, mention.territory_of.key, cell, mention.text)
                     if made:
                         previous = made
+        if {"secretariat", "no-official-secretariat"} <= proc.flags:
+            raise ResolveError(
+                "the cell names a secretariat and says there is no official secretariat",
+                name_cell.row,
+                "Secretariat",
+                rows.text("Secretariat"),
+            )
         if proc.declared_total < 0:
             raise ResolveError("no '(Total: N)' in the governments cell", name_cell.row, "Governments", rows.name)
         for footnote in footnotes:

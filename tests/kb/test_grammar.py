@@ -214,7 +214,7 @@ def test_segments_are_cut_at_separators_and_cues(column, text, expected):
         pytest.param(
             "no-official-secretariat",
             {"flag": "no-secretariat"},
-            "flag 'no-secretariat' is none of footnote, no-official-secretariat, no-official-observers",
+            "flag 'no-secretariat' is none of footnote, secretariat, no-official-secretariat, no-official-observers",
             id="unknown-flag",
         ),
         pytest.param("chair", {"role": "Chair"}, "role 'Chair' is not a key", id="role-not-a-key"),

@@ -93,9 +93,42 @@ def test_secretariats(processes):
     assert holders("budapest-process", "secretariat") == ["icmpd"]
     assert holders("soderkoping-process", "secretariat-staff") == ["iom", "unhcr"]
     assert holders("soderkoping-process", "steering-board-member") == ["ec", "iom", "smb", "unhcr"]
-    assert holders("midwa", "secretariat-support") == ["ecowas", "iom"]
+    assert holders("midwa", "secretariat-support") == ["iom"]
+    assert holders("midwa", "consulted-on-support") == ["ecowas"]
+    assert holders("midsa", "consulted-on-support") == ["samp"]
     assert holders("bali-process", "steering-group-member") == ["AUS", "IDN", "NZL", "THA", "iom", "unhcr"]
     assert "no-official-secretariat" in processes["sacm"].flags
+
+
+# What each Secretariat cell says about an official secretariat: names one, says there is none, or neither.
+SECRETARIAT_FLAG = {
+    "soderkoping-process": "secretariat",
+    "budapest-process": "secretariat",
+    "puebla-process": "secretariat",
+    "sacm": "no-official-secretariat",
+    "5-plus-5-dialogue": "no-official-secretariat",
+    "mtm-dialogue": "secretariat",
+    "midwa": "no-official-secretariat",
+    "midsa": "no-official-secretariat",
+    "igad-rcp": "secretariat",
+    "apc": "secretariat",
+    "colombo-process": "secretariat",
+    "abu-dhabi-dialogue": "no-official-secretariat",
+    "igc": "secretariat",
+    "bali-process": None,
+}
+
+
+@pytest.mark.parametrize("key", sorted(SECRETARIAT_FLAG))
+def test_the_secretariat_flag_is_what_the_cell_states(processes, key):
+    flags = processes[key].flags & {"secretariat", "no-official-secretariat"}
+    assert flags == ({SECRETARIAT_FLAG[key]} if SECRETARIAT_FLAG[key] else set())
+
+
+def test_a_cell_that_names_a_secretariat_and_denies_one_is_an_error(home):
+    path = _mutate(home, "\tIGC Secretariat\t", "\tIGC Secretariat  No official secretariat\t")
+    with pytest.raises(ResolveError, match=r"row 39, column 'Secretariat': the cell names a secretariat and says"):
+        knowledge_base.extract_processes(path)
 
 
 def test_numbered_items_continue_across_rows(processes):
