@@ -45,6 +45,9 @@ def documented_shapes() -> dict[str, str]:
             rf"id/process/{KEY}/(?:main-area|priority)/[1-9][0-9]*"
         ),
         "a membership: id/membership/{process}/{kind}-{key}/{role}": rf"id/membership/{KEY}/[a-z]+-{KEY}/{KEY}",
+        "the term of a role and its bounds: id/membership/{process}/{kind}-{key}/{role}/term[/{beginning|end}]": (
+            rf"id/membership/{KEY}/[a-z]+-{KEY}/{KEY}/term(?:/beginning|/end)?"
+        ),
         "an edition of the matrix: id/source/{edition}": rf"id/source/(?:{editions})",
         "a source cell: id/source/{edition}/row/{n}/{column}": rf"id/source/{document}/row/[1-9][0-9]*/(?:{columns})",
         "a reference table: id/source/reference/{table}": rf"id/source/reference/(?:{tables})",

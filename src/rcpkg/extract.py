@@ -7,6 +7,10 @@ cues of the table, such as "Co-Chair:"), and each segment is read by the first p
 matches it whole. The last pattern of each column reads a plain list of names in the column's default role;
 resolving those names (``rcpkg.resolve``) fails with the row, the column and the text if any of them is not a
 known name, and a segment that no pattern matches is an error, so nothing of the source is passed over silently.
+
+The prose columns (Main Areas of Discussion, Current Priorities) are kept verbatim; there the patterns of the
+same table *find* the statements the prose makes in passing ("Since Turkey took over the Chair in 2006"): each
+match anywhere in a cell is a statement, and the rest of the text is left as it is.
 """
 
 from __future__ import annotations
@@ -55,6 +59,8 @@ def year(cell: Cell) -> int:
 # ------------------------------------------------------------------------------------------------ statements
 #: The columns read as statements; each has rows in the grammar table.
 STATEMENT_COLUMNS = ("Governments", "Observers, Partners", "Secretariat")
+#: The prose columns, in which the grammar finds statements (``Grammar.findings``) and reads no other text.
+PROSE_COLUMNS = ("Main Areas of Discussion", "Current Priorities")
 #: The grammar table, in ``data/reference/``.
 STATEMENTS_TABLE = "statements.csv"
 
@@ -65,8 +71,9 @@ class Statement:
 
     ``names`` is the text of the list of names (None for a segment that names no one); ``role`` the role they
     hold; ``status`` current, former or suspended; ``flag`` a process-level fact (e.g. "no-official-secretariat");
-    ``state`` the state a footnote names (the state of the territories marked "*"); ``pattern`` the name of the
-    row of the grammar table that read it."""
+    ``state`` the state a footnote names (the state of the territories marked "*"); ``start``, ``end``,
+    ``period`` and ``theme`` the term of a role (its first and last year, the period as written, "2007/2008",
+    and the theme the holder chose for it); ``pattern`` the name of the row of the grammar table that read it."""
 
     cell: Cell
     text: str
@@ -81,6 +88,10 @@ class Statement:
     attaches_to_previous: bool = False
     extra: list[Statement] = field(default_factory=list)
     state: str | None = None
+    start: int | None = None
+    end: int | None = None
+    period: str | None = None
+    theme: str | None = None
     pattern: str | None = None
 
 
@@ -127,6 +138,10 @@ class Pattern:
             narrative=self.narrative,
             attaches_to_previous=self.attaches_to_previous,
             state=groups.get("state"),
+            start=int(groups["start"]) if groups.get("start") else None,
+            end=int(groups["end"]) if groups.get("end") else None,
+            period=groups.get("period"),
+            theme=groups.get("theme"),
             pattern=self.name,
         )
         if self.extra and groups.get(self.extra.group):
@@ -158,7 +173,7 @@ class Grammar:
 
     def __init__(self, patterns: list[Pattern]):
         self.patterns = tuple(patterns)
-        self._rules = {c: tuple(p for p in self.patterns if c in p.columns) for c in STATEMENT_COLUMNS}
+        self._rules = {c: tuple(p for p in self.patterns if c in p.columns) for c in STATEMENT_COLUMNS + PROSE_COLUMNS}
         self.columns = tuple(c for c in STATEMENT_COLUMNS if self._rules[c])
         self._cues: dict[str, re.Pattern] = {}
         for column in self.columns:
@@ -215,6 +230,15 @@ class Grammar:
                 out.append(self.statement(cell, segment))
         return out
 
+    def findings(self, cell: Cell) -> list[Statement]:
+        """The statements a prose cell makes in passing: every match of every pattern of its column, in the
+        order of the text (the rest of the text is no statement and stays verbatim)."""
+        if cell.column not in PROSE_COLUMNS:
+            raise ValueError(f"column {cell.column!r} is not read as prose")
+        text = cell.text
+        found = [(m.start(), p, m) for p in self.rules(cell.column) for m in p.regex.finditer(text)]
+        return [p.statement(cell, m.group(0), m) for _, p, m in sorted(found, key=lambda f: (f[0], f[1].line))]
+
     def statement(self, cell: Cell, segment: str) -> Statement:
         """What one segment says: the first pattern of its column that matches the whole segment."""
         for pattern in self.rules(cell.column):
@@ -243,7 +267,8 @@ _TABLE_COLUMNS = (
     "example",
 )
 _KEY = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_GROUPS = {"names", "note", "year", "state"}  # the named groups a pattern may use, besides its extra group
+#: The named groups a pattern may use, besides its extra group.
+_GROUPS = {"names", "note", "year", "state", "start", "end", "period", "theme"}
 #: The process-level facts a pattern may flag; ``graph`` states all but the footnote about the process.
 FLAGS = ("footnote", "secretariat", "no-official-secretariat", "no-official-observers")
 
@@ -269,11 +294,17 @@ def _pattern(path: Path, line: int, row: dict[str, str]) -> Pattern:
         raise error(f"the name {row['name']!r} is not a key (lower-case words joined by '-')")
     columns = tuple(row["column"].split("|"))
     for column in columns:
-        if column not in STATEMENT_COLUMNS:
+        if column not in STATEMENT_COLUMNS + PROSE_COLUMNS:
             raise error(
-                f"column {column!r} is not read as statements: use {' or '.join(STATEMENT_COLUMNS)} "
+                f"column {column!r} is not read as statements: use {' or '.join(STATEMENT_COLUMNS + PROSE_COLUMNS)} "
                 "(several joined by '|')"
             )
+    prose = [c for c in columns if c in PROSE_COLUMNS]
+    if prose and (len(prose) != len(columns) or not row["role"] or row["cue"] or row["flag"]):
+        raise error(
+            "a pattern of a prose column finds a role in running text: it names prose columns only, has a role, "
+            "and no cue or flag"
+        )
     regex = compiled("pattern", row["pattern"])
     for column in ("role", "flag", "extra_role"):
         if row[column] and not _KEY.fullmatch(row[column]):
@@ -284,8 +315,8 @@ def _pattern(path: Path, line: int, row: dict[str, str]) -> Pattern:
     unknown = set(regex.groupindex) - _GROUPS - ({extra.group} if extra else set())
     if unknown:
         raise error(
-            f"unknown named group(s) {', '.join(sorted(unknown))}: a pattern names only names, note, year, "
-            "state and its extra_group (use (?:...) for a group that yields nothing)"
+            f"unknown named group(s) {', '.join(sorted(unknown))}: a pattern names only "
+            f"{', '.join(sorted(_GROUPS))} and its extra_group (use (?:...) for a group that yields nothing)"
         )
     if extra and extra.group not in regex.groupindex:
         raise error(f"extra_group {extra.group!r} is not a named group of the pattern")

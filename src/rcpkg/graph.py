@@ -15,7 +15,7 @@ import hashlib
 import re
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS, TIME, XSD
 
 from rcpkg import source
 from rcpkg.errors import ReferenceTableError, ResolveError
@@ -80,6 +80,16 @@ def membership_iri(ms: Membership) -> URIRef:
     """id/membership/{process}/{kind}-{key}/{role}: the kind keeps a country and an organisation of the same key
     (CAN: Canada, the Andean Community) apart."""
     return ID[f"membership/{ms.process}/{ms.entity.kind}-{ms.entity.key.lower()}/{ms.role}"]
+
+
+def term_iri(ms: Membership) -> URIRef:
+    """The term of a role (an OWL-Time interval): id/membership/{process}/{kind}-{key}/{role}/term."""
+    return URIRef(f"{membership_iri(ms)}/term")
+
+
+def instant_iri(ms: Membership, bound: str) -> URIRef:
+    """The beginning or end of the term of a role: id/membership/{process}/{kind}-{key}/{role}/term/{bound}."""
+    return URIRef(f"{term_iri(ms)}/{bound}")
 
 
 def role_iri(role: str) -> URIRef:
@@ -398,6 +408,29 @@ class GraphBuilder:
             self.entities.add(group)
         for cell in ms.cells:
             add(node, PROV.wasDerivedFrom, self.cell(cell))
+        if ms.term is not None:
+            self.term(ms)
+
+    def term(self, ms: Membership) -> None:
+        """The term of a role (org:memberDuring an OWL-Time interval whose beginning and end are the years the
+        text gives, with the period as written) and the theme the holder chose for it."""
+        add, term, interval = self.add, ms.term, term_iri(ms)
+        assert term is not None
+        add(membership_iri(ms), ORG.memberDuring, interval)
+        add(interval, RDF.type, TIME.ProperInterval)
+        label = term.period or f"{term.start or ''}–{term.end or ''}"
+        add(interval, RDFS.label, en(label))
+        if term.period:
+            add(interval, RCP.periodAsWritten, Literal(term.period))
+        for bound, prop, value in (("beginning", TIME.hasBeginning, term.start), ("end", TIME.hasEnd, term.end)):
+            if value is not None:
+                instant = instant_iri(ms, bound)
+                add(interval, prop, instant)
+                add(instant, RDF.type, TIME.Instant)
+                add(instant, TIME.inXSDgYear, year(value))
+        add(interval, PROV.wasDerivedFrom, self.cell(term.cell))
+        if term.theme:
+            add(membership_iri(ms), RCP.termTheme, en(term.theme))
 
     # ----------------------------------------------------------------------------------------------- entities
     def entity_nodes(self) -> None:

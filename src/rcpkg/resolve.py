@@ -40,6 +40,19 @@ class Membership:
     groups: set[Entity] = field(default_factory=set)
     cells: list[Cell] = field(default_factory=list)
     names_in_source: list[str] = field(default_factory=list)
+    term: Term | None = None
+
+
+@dataclass(frozen=True)
+class Term:
+    """The term of a role as the text gives it: its first and last year (either may be unknown), the period as
+    written ("2007/2008"), the theme the holder chose for it, and the cell that says so."""
+
+    start: int | None
+    end: int | None
+    period: str | None
+    theme: str | None
+    cell: Cell
 
 
 @dataclass
@@ -339,6 +352,11 @@ class Resolver:
                 "Secretariat",
                 rows.text("Secretariat"),
             )
+        for column in extract.PROSE_COLUMNS:
+            for cell in rows.parts(column):
+                for st in self.ref.grammar.findings(cell):
+                    for mention in NameReader(self.ref, key, cell).read(st.names or ""):
+                        self._term(self._add(proc, st, mention, cell), st, cell)
         if proc.declared_total < 0:
             raise ResolveError("no '(Total: N)' in the governments cell", name_cell.row, "Governments", rows.name)
         for footnote in footnotes:
@@ -377,6 +395,17 @@ class Resolver:
                 text,
             )
         proc.territories[territory] = (state, cell)
+
+    def _term(self, ms: Membership, st: Statement, cell: Cell) -> None:
+        """The term a statement gives a role, if any; a second, different term of one role is an error."""
+        if st.start is None and st.end is None and st.period is None and st.theme is None:
+            return
+        term = Term(st.start, st.end, st.period, st.theme, cell)
+        if ms.term is not None and ms.term != term:
+            raise ResolveError(f"a second term for the {ms.role} {ms.entity.key}", cell.row, cell.column, st.text)
+        if term.start is not None and term.end is not None and term.start > term.end:
+            raise ResolveError("a term that ends before it starts", cell.row, cell.column, st.text)
+        ms.term = term
 
     def _add(self, proc: Process, st: Statement, mention: Mention, cell: Cell) -> Membership:
         role = st.role or "member"

@@ -143,26 +143,69 @@ def test_observers_state_the_relation(store):
     assert ("europol", "partner") in mtm and ("aus", "observer") in mtm and ("igc", "observer") in mtm
 
 
+# Who chairs each process now, as the Governments column says.
+CURRENT_CHAIRS = [
+    ("budapest-process", "TUR", "chair"),
+    ("budapest-process", "HUN", "co-chair"),
+    ("puebla-process", "GTM", "presidency pro tempore"),
+    ("sacm", "URY", "presidency pro tempore"),
+    ("5-plus-5-dialogue", "PRT", "chair"),
+    ("apc", "WSM", "chair"),
+    ("igc", "CHE", "chair"),
+    ("bali-process", "AUS", "co-chair"),
+    ("bali-process", "IDN", "co-chair"),
+    ("bali-process", "NZL", "thematic coordinator"),
+    ("bali-process", "THA", "thematic coordinator"),
+]
+
+
 def test_chairs(store):
     got = sorted(
         (r["process"].removeprefix(P), r["government"].removeprefix(C).upper(), r["role"])
         for r in rows(store, "chairs.rq")
     )
-    assert got == sorted(
-        [
-            ("budapest-process", "TUR", "chair"),
-            ("budapest-process", "HUN", "co-chair"),
-            ("puebla-process", "GTM", "presidency pro tempore"),
-            ("sacm", "URY", "presidency pro tempore"),
-            ("5-plus-5-dialogue", "PRT", "chair"),
-            ("apc", "WSM", "chair"),
-            ("igc", "CHE", "chair"),
-            ("bali-process", "AUS", "co-chair"),
-            ("bali-process", "IDN", "co-chair"),
-            ("bali-process", "NZL", "thematic coordinator"),
-            ("bali-process", "THA", "thematic coordinator"),
-        ]
+    assert got == sorted(CURRENT_CHAIRS)
+
+
+def test_chair_terms(store):
+    """Every chair, co-chair and presidency, current and former, with the term and theme the matrix gives: the
+    Budapest Process's chair since 2006 (its Current Priorities), the IGC's three chairs of 2006/2007 to
+    2008/2009 with the theme of each."""
+    got = sorted(
+        (
+            r["process"].removeprefix(P),
+            r["chair"].removeprefix(C).upper(),
+            r["role"],
+            r["status"],
+            r.get("start", ""),
+            r.get("end", ""),
+            r.get("period", ""),
+            r.get("theme", ""),
+        )
+        for r in rows(store, "chair-terms.rq")
     )
+    terms = {
+        ("budapest-process", "TUR"): ("2006", "", "", ""),
+        ("igc", "IRL"): ("2006", "2007", "2006/2007", "Designing Effective Immigration Systems"),
+        ("igc", "SWE"): ("2007", "2008", "2007/2008", "Circular Migration"),
+        ("igc", "CHE"): (
+            "2008",
+            "2009",
+            "2008/2009",
+            "Skilled Labour Migration: Opportunities for National and International Cooperation",
+        ),
+    }
+    current = [
+        (process, government, role) for process, government, role in CURRENT_CHAIRS if role != "thematic coordinator"
+    ]
+    expected = [
+        (process, government, role, "current", *terms.get((process, government), ("", "", "", "")))
+        for process, government, role in current
+    ] + [
+        ("igc", "IRL", "chair", "former", *terms["igc", "IRL"]),
+        ("igc", "SWE", "chair", "former", *terms["igc", "SWE"]),
+    ]
+    assert got == sorted(expected)
 
 
 def test_secretariats(store):

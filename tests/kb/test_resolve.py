@@ -131,6 +131,53 @@ def test_a_cell_that_names_a_secretariat_and_denies_one_is_an_error(home):
         knowledge_base.extract_processes(path)
 
 
+# Every role with a term in the matrix: (process, holder, role) -> (status, start, end, period as written, theme).
+TERMS = {
+    ("budapest-process", "TUR", "chair"): ("current", 2006, None, None, None),
+    ("igc", "IRL", "chair"): ("former", 2006, 2007, "2006/2007", "Designing Effective Immigration Systems"),
+    ("igc", "SWE", "chair"): ("former", 2007, 2008, "2007/2008", "Circular Migration"),
+    ("igc", "CHE", "chair"): (
+        "current",
+        2008,
+        2009,
+        "2008/2009",
+        "Skilled Labour Migration: Opportunities for National and International Cooperation",
+    ),
+}
+
+
+def test_each_role_with_a_term_has_the_term_the_text_gives(processes):
+    got = {
+        (key, ms.entity.key, ms.role): (ms.status, ms.term.start, ms.term.end, ms.term.period, ms.term.theme)
+        for key, proc in processes.items()
+        for ms in proc.memberships.values()
+        if ms.term is not None
+    }
+    assert got == TERMS
+
+
+def test_a_chair_named_in_the_priorities_only_is_a_former_chair_with_its_cell(processes):
+    ireland = processes["igc"].memberships[(Entity("country", "IRL"), "chair")]
+    assert [(c.row, c.column) for c in ireland.cells] == [(39, "Current Priorities")]
+    switzerland = processes["igc"].memberships[(Entity("country", "CHE"), "chair")]
+    assert [(c.row, c.column) for c in switzerland.cells] == [(39, "Governments"), (39, "Current Priorities")]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("Chair (2007/2008)", "Chair (2008/2007)", "a term that ends before it starts: "),
+        ("; Ireland identified", "; Sweden identified", "a second term for the chair SWE: "),
+        ("Since Turkey took over", "Since Turkeyy took over", "unknown name"),
+    ],
+    ids=["backwards", "two-terms", "unknown-chair"],
+)
+def test_a_wrong_term_stops_the_build_with_row_and_column(home, old, new, message):
+    path = _mutate(home, old, new)
+    with pytest.raises(ResolveError, match=r"row (9|39), column 'Current Priorities': " + message):
+        knowledge_base.extract_processes(path)
+
+
 def test_numbered_items_continue_across_rows(processes):
     bali = processes["bali-process"]
     assert [i.marker for i in bali.main_areas] == [f"{n})" for n in range(1, 11)]
