@@ -44,6 +44,9 @@ def documented_shapes() -> dict[str, str]:
         "a numbered item of a process: id/process/{key}/{main-area|priority}/{n}": (
             rf"id/process/{KEY}/(?:main-area|priority)/[1-9][0-9]*"
         ),
+        "a list of a process's column: id/process/{key}/{main-area|priority}-list/{n}": (
+            rf"id/process/{KEY}/(?:main-area|priority)-list/[1-9][0-9]*"
+        ),
         "a membership: id/membership/{process}/{kind}-{key}/{role}": rf"id/membership/{KEY}/[a-z]+-{KEY}/{KEY}",
         "the term of a role and its bounds: id/membership/{process}/{kind}-{key}/{role}/term[/{beginning|end}]": (
             rf"id/membership/{KEY}/[a-z]+-{KEY}/{KEY}/term(?:/beginning|/end)?"

@@ -360,65 +360,146 @@ def _pattern(path: Path, line: int, row: dict[str, str]) -> Pattern:
 
 # -------------------------------------------------------------------------------------------------- items
 @dataclass(frozen=True)
+class ItemList:
+    """One list of a main-areas or priorities column: its number in the column, the cell it starts in and its
+    lead-in, the words that introduce it ("IGC has three core activities:"); None where nothing does (a list
+    that starts the cell, or the sub-items of an item, whose item introduces them)."""
+
+    cell: Cell
+    number: int
+    lead_in: str | None
+
+
+@dataclass(frozen=True)
 class Item:
-    """A numbered or bulleted item of a main-areas or priorities cell, in its order."""
+    """A numbered or bulleted item of a main-areas or priorities column: its position in the column (across
+    lists and "(cont.)" rows), its marker and text, the number of its list, and for a sub-item the position of
+    the item it belongs to."""
 
     cell: Cell
     position: int
     marker: str
     text: str
+    list: int = 1
+    parent: int | None = None
+
+
+@dataclass
+class Items:
+    """The items of a column and the lists they are in, in order."""
+
+    items: list[Item] = field(default_factory=list)
+    lists: list[ItemList] = field(default_factory=list)
+    parent: int | None = None  # the item whose sub-items the current list holds
+
+    def start(self, cell: Cell, lead_in: str | None, parent: int | None = None) -> None:
+        """Start a list: the items added next belong to it (and are sub-items of ``parent``, if given)."""
+        self.lists.append(ItemList(cell, len(self.lists) + 1, (lead_in or "").strip() or None))
+        self.parent = parent
+
+    def add(self, cell: Cell, marker: str, text: str) -> None:
+        self.items.append(Item(cell, len(self.items) + 1, marker, text, len(self.lists), self.parent))
+
+    def of_list(self, number: int) -> list[Item]:
+        return [i for i in self.items if i.list == number]
 
 
 _LI = re.compile(r"<li>(?P<body>.*?)</li>", re.S)
+_BLOCK = re.compile(r"<p>(?P<p>.*?)</p>|<(?P<tag>ol|ul)\b[^>]*>(?P<list>.*?)</(?P=tag)>", re.S)
 _MARKER = r"(?:\(?\d{1,2}\)|\((?:i|ii|iii|iv|v|vi|vii|viii|ix|x)\)|\(?[a-h]\)|\((?:[1-9])\)|-|•)"
 _LI_MARKER = re.compile(rf"^\s*(?P<marker>{_MARKER})\s+(?P<text>.+?)\s*$", re.S)
 _INLINE = re.compile(r"(?:^|(?<=\s))(?P<marker>\(?\d{1,2}\)|\((?:i|ii|iii|iv|v|vi)\)|-)(?=\s+\S)")
+#: How an item in running text ends when another follows: a separator ("a; b", "a, and b", "a as well as b").
+_SEPARATED = re.compile(r"(?:[;,:]|\band|\bor|\bas well as)$")
+#: The words that introduce the next list in the middle of an item's sentence ("Admission, Control and
+#: Enforcement with crosscutting working groups on (v) Technology"): the run of lower-case words at its end.
+_RUN_ON = re.compile(r"(?:\s+[a-z][\w/-]*)+$")
 
 
-def items(cells: list[Cell]) -> list[Item]:
-    """Numbered and bulleted items of a column (across "(cont.)" rows), in their order.
+def items(cells: list[Cell]) -> Items:
+    """Numbered and bulleted items of a column (across "(cont.)" rows), in their lists, in order.
 
-    Items come from ``<li>`` elements, or from markers in running text ("1) ... 2) ...", "(i) ... (ii)",
-    "- ..." after a colon or semicolon). A number or numeral counts as a marker only where it starts or
-    continues a sequence (1, 2, 3 ...; a list continued from the row before goes on from its last number)."""
+    Items come from ``<li>`` elements (one list per ``<ol>``/``<ul>``, its lead-in the paragraph just before it;
+    a list right after an item that ends with ":" is that item's sub-items), or from markers in running text
+    ("1) ... 2) ...", "(i) ... (ii)", "- ..." after a colon or semicolon). A number or numeral counts as a marker
+    only where it starts or continues a sequence (1, 2, 3 ...; a list continued from the row before goes on from
+    its last number). In running text a list starts at a first marker or where the numbering changes kind, and
+    its lead-in is the text before it back to a run of two spaces; an item ends at the next marker, at two
+    spaces, where the words that introduce the next list begin, and, for the last item of a list whose items are
+    each one sentence, at the end of its sentence (the text after it is no item)."""
     from rcpkg.source import html_to_text
 
-    out: list[Item] = []
+    out = Items()
     for cell in cells:
         if "<li>" in cell.raw:
-            for m in _LI.finditer(cell.raw):
-                text = html_to_text(m.group("body"))
-                lm = _LI_MARKER.match(text)
-                if not lm:
-                    raise SourceError("a list item without a marker such as '1)' or '-'", cell.row, cell.column, text)
-                out.append(Item(cell, len(out) + 1, lm.group("marker"), lm.group("text").strip()))
+            paragraph: str | None = None
+            for block in _BLOCK.finditer(cell.raw):
+                if block.group("p") is not None:
+                    paragraph = html_to_text(block.group("p"))
+                    continue
+                last = out.items[-1] if out.items and out.items[-1].cell == cell else None
+                if paragraph is None and last is not None and last.text.endswith(":"):
+                    out.start(cell, None, parent=last.position)
+                else:
+                    out.start(cell, paragraph)
+                paragraph = None
+                for m in _LI.finditer(block.group("list")):
+                    text = html_to_text(m.group("body"))
+                    lm = _LI_MARKER.match(text)
+                    if not lm:
+                        raise SourceError(
+                            "a list item without a marker such as '1)' or '-'", cell.row, cell.column, text
+                        )
+                    out.add(cell, lm.group("marker"), lm.group("text").strip())
             continue
         for line in cell.text.split("\n"):
-            marks = _sequence(line, out)
-            continuing = bool(out and marks and _value(marks[0].group("marker"))[1] > 1)
-            if len(marks) < (1 if continuing else 2):
-                continue
-            for i, m in enumerate(marks):
-                end = marks[i + 1].start() if i + 1 < len(marks) else len(line)
-                body = re.split(r"\s{2,}", line[m.end() : end].strip())[0].strip()
-                body = re.sub(r"(?:;|,)?\s*(?:as well as|and)$", "", body).strip()
-                out.append(Item(cell, len(out) + 1, m.group("marker").strip(), body))
-    if not out:
+            _inline(out, cell, line)
+    if not out.items:
         out = _counted_list(cells)
     return out
 
 
+def _inline(out: Items, cell: Cell, line: str) -> None:
+    """The items of one line of running text (see ``items``)."""
+    marks = _sequence(line, out.items)
+    continuing = bool(out.items and marks and _value(marks[0].group("marker"))[1] > 1)
+    if len(marks) < (1 if continuing else 2):
+        return
+    lead_in = None if continuing else re.split(r"\s{2,}", line[: marks[0].start()].strip())[-1]
+    for i, m in enumerate(marks):
+        family, value = _value(m.group("marker"))
+        if i == 0 and not continuing:
+            out.start(cell, lead_in)
+        elif i > 0:
+            previous = _value(marks[i - 1].group("marker"))[0]
+            if lead_in is not None or family != previous or (family != "bullet" and value == 1):
+                out.start(cell, lead_in)
+        last = i + 1 == len(marks)
+        chunks = re.split(r"\s{2,}", line[m.end() : len(line) if last else marks[i + 1].start()].strip())
+        body, lead_in = chunks[0].strip(), None
+        if not last:
+            if len(chunks) > 1:
+                lead_in = chunks[-1].strip()
+            elif not _SEPARATED.search(body) and (run_on := _RUN_ON.search(body)) and run_on.start() > 0:
+                body, lead_in = body[: run_on.start()].strip(), run_on.group(0).strip()
+        elif not any(sentences(item.text)[1:] for item in out.of_list(len(out.lists))):
+            body = sentences(body)[0].strip()
+        body = re.sub(r"(?:;|,)?\s*(?:as well as|and)$", "", body).strip()
+        out.add(cell, m.group("marker").strip(), body)
+
+
 _NUMBERS = {w: n for n, w in enumerate("two three four five six seven eight nine ten".split(), start=2)}
 _COUNTED = re.compile(
-    r"^(?P<count>Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten) main areas of discussion:\s*"
+    r"^(?P<lead>(?P<count>Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten) main areas of discussion:)\s*"
     r"(?P<list>[^:]+?)\.?$",
     re.I,
 )
 
 
-def _counted_list(cells: list[Cell]) -> list[Item]:
+def _counted_list(cells: list[Cell]) -> Items:
     """An unnumbered list that announces its length: "Three main areas of discussion: a; b; and c." gives
     three items (marker ''), or none if the count and the list disagree."""
+    out = Items()
     for cell in cells:
         for line in cell.text.split("\n"):
             m = _COUNTED.match(line.strip())
@@ -426,14 +507,17 @@ def _counted_list(cells: list[Cell]) -> list[Item]:
                 continue
             parts = [re.sub(r"^(?:and|as well as)\s+", "", p.strip()) for p in m.group("list").split(";")]
             if len(parts) == _NUMBERS[m.group("count").lower()] and all(parts):
-                return [Item(cell, i, "", p) for i, p in enumerate(parts, start=1)]
+                out.start(cell, m.group("lead"))
+                for p in parts:
+                    out.add(cell, "", p)
+                return out
             raise SourceError(
                 f"the text announces {m.group('count').lower()} items but lists {len(parts)}",
                 cell.row,
                 cell.column,
                 line,
             )
-    return []
+    return out
 
 
 _ROMAN = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x")

@@ -76,6 +76,11 @@ def item_iri(process: str, kind: str, position: int) -> URIRef:
     return ID[f"process/{process}/{kind}/{position}"]
 
 
+def item_list_iri(process: str, kind: str, number: int) -> URIRef:
+    """A list of a process's column: id/process/{process}/{main-area|priority}-list/{n}."""
+    return ID[f"process/{process}/{kind}-list/{number}"]
+
+
 def membership_iri(ms: Membership) -> URIRef:
     """id/membership/{process}/{kind}-{key}/{role}: the kind keeps a country and an organisation of the same key
     (CAN: Canada, the Andean Community) apart."""
@@ -365,9 +370,21 @@ class GraphBuilder:
             ("main-area", RCP.hasMainArea, proc.main_areas),
             ("priority", RCP.hasPriority, proc.priorities),
         ):
-            for item in items:
+            for item_list in items.lists:
+                node = item_list_iri(proc.key, kind, item_list.number)
+                add(iri, RCP.hasItemList, node)
+                add(node, RDF.type, RCP.ItemList)
+                add(node, RDFS.label, en(f"{proc.name.label}: {kind.replace('-', ' ')} list {item_list.number}"))
+                add(node, RCP.position, Literal(item_list.number))
+                if item_list.lead_in:
+                    add(node, RCP.leadIn, en(item_list.lead_in))
+                add(node, PROV.wasDerivedFrom, self.cell(item_list.cell))
+            for item in items.items:
                 node = item_iri(proc.key, kind, item.position)
                 add(iri, prop, node)
+                add(node, RCP.inList, item_list_iri(proc.key, kind, item.list))
+                if item.parent is not None:
+                    add(node, RCP.subItemOf, item_iri(proc.key, kind, item.parent))
                 add(node, RDF.type, RCP.MainArea if kind == "main-area" else RCP.Priority)
                 add(node, RCP.position, Literal(item.position))
                 if item.marker:

@@ -64,8 +64,8 @@ class Process:
     region_heading: str
     declared_total: int
     memberships: dict[tuple[Entity, str], Membership]
-    main_areas: list[extract.Item]
-    priorities: list[extract.Item]
+    main_areas: extract.Items
+    priorities: extract.Items
     flags: set[str]
     territories: dict[str, tuple[str, Cell]]  # territory iso3 -> (state iso3 the text names, cell)
     group_sizes: dict[Entity, tuple[int, Cell]]

@@ -180,20 +180,83 @@ def test_a_wrong_term_stops_the_build_with_row_and_column(home, old, new, messag
 
 def test_numbered_items_continue_across_rows(processes):
     bali = processes["bali-process"]
-    assert [i.marker for i in bali.main_areas] == [f"{n})" for n in range(1, 11)]
-    assert [i.cell.row for i in bali.main_areas] == [40] * 6 + [45] * 4
+    assert [i.marker for i in bali.main_areas.items] == [f"{n})" for n in range(1, 11)]
+    assert [i.cell.row for i in bali.main_areas.items] == [40] * 6 + [45] * 4
+    assert {i.list for i in bali.main_areas.items} == {1}
     mtm = processes["mtm-dialogue"]
-    assert mtm.main_areas[0].text == "Interception and apprehension of irregular migrants;"
-    assert len(mtm.main_areas) == 8
+    assert mtm.main_areas.items[0].text == "Interception and apprehension of irregular migrants;"
+    assert len(mtm.main_areas.items) == 8
 
 
 def test_an_unnumbered_list_that_announces_its_length_gives_items(processes):
     puebla = processes["puebla-process"]
-    assert [i.text for i in puebla.main_areas] == [
+    assert [i.text for i in puebla.main_areas.items] == [
         "migration policy and management",
         "human rights of migrants",
         "migration and development",
     ]
+
+
+# Every list of the matrix: (process, column) -> for each list, its lead-in (its start, None for none), how many
+# items it holds and, for a list of sub-items, the position of their item.
+LISTS = {
+    ("soderkoping-process", "priorities"): [("The objective of the Process is to support", 6, None)],
+    ("puebla-process", "main areas"): [("Three main areas of discussion:", 3, None)],
+    ("puebla-process", "priorities"): [(None, 11, None)],
+    ("sacm", "priorities"): [(None, 6, None)],
+    ("5-plus-5-dialogue", "priorities"): [("2008 Evora/Lisbon Conference highlighted the following:", 4, None)],
+    ("mtm-dialogue", "main areas"): [
+        ("The MTM Dialogue is organised along two pillars: Pillar I aims at", 5, None),
+        ("Pillar II addresses medium and long-term issues", 3, None),
+    ],
+    ("midwa", "main areas"): [("MIDWA addresses five key areas:", 5, None)],
+    ("midwa", "priorities"): [("On January 18, 2008 ECOWAS adopted a Common Approach", 6, None)],
+    ("midsa", "main areas"): [("MIDSA focuses on 7 main themes:", 7, None)],
+    ("midsa", "priorities"): [(None, 3, None)],
+    ("igad-rcp", "main areas"): [("IGAD-RCP aims to facilitate dialogue", 3, None)],
+    ("igad-rcp", "priorities"): [("In addition to the establishment of mechanisms", 4, None), (None, 3, 4)],
+    ("apc", "priorities"): [("ACP work plan 2008 includes:", 2, None)],
+    ("colombo-process", "main areas"): [("The Colombo Process has three thematic foci:", 3, None)],
+    ("colombo-process", "priorities"): [
+        (None, 4, None),
+        ("The Ministerial Consultations in Bali in 2005 set forth", 3, None),
+        ("For example, pursuant to these recommendations", 2, None),
+    ],
+    ("abu-dhabi-dialogue", "main areas"): [("The Abu Dhabi Declaration focuses on", 4, None)],
+    ("igc", "priorities"): [
+        ("Since 2005, following a strategic review, IGC has three core activities:", 3, None),
+        ("IGC currently has standing working groups on", 4, None),
+        ("with crosscutting working groups on", 2, None),
+    ],
+    ("bali-process", "main areas"): [("The following were the specific objectives agreed to", 10, None)],
+}
+
+
+@pytest.mark.parametrize("key", sorted(DECLARED))
+@pytest.mark.parametrize("column", ["main areas", "priorities"])
+def test_every_list_keeps_its_lead_in_its_items_and_its_nesting(processes, key, column):
+    found = processes[key].main_areas if column == "main areas" else processes[key].priorities
+    got = []
+    for item_list in found.lists:
+        items = found.of_list(item_list.number)
+        parents = {i.parent for i in items}
+        assert len(parents) == 1
+        lead = item_list.lead_in
+        expected_lead = next(
+            (x[0] for x in LISTS.get((key, column), []) if x[0] and lead and lead.startswith(x[0])), None
+        )
+        got.append((expected_lead if expected_lead else lead, len(items), parents.pop()))
+    assert got == LISTS.get((key, column), [])
+    assert [i.position for i in found.items] == list(range(1, len(found.items) + 1))
+
+
+def test_items_end_where_the_source_ends_them(processes):
+    """The IGC's working groups: (iv) ends before the words that open the next list, (vi) at its sentence's end;
+    the Colombo Process's thematic foci, each several sentences, keep them all."""
+    igc = [i.text for i in processes["igc"].priorities.items]
+    assert igc[6:] == ["Admission, Control and Enforcement", "Technology", "Country of Origin Information."]
+    colombo = processes["colombo-process"].main_areas.items
+    assert colombo[2].text.endswith("and enhancing cooperation among countries of origin.")
 
 
 def test_a_wrong_announced_count_is_an_error(home):
