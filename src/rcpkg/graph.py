@@ -364,8 +364,14 @@ class GraphBuilder:
                 add(iri, PROV.wasDerivedFrom, self.cell(cell))
         for column, prop in COLUMN_PROPERTY.items():
             add(iri, prop, en(rows.text(column)))
-        for theme in self.classifier.themes(rows.text("Main Areas of Discussion")):
-            add(iri, DCTERMS.subject, theme)
+        for column, prop, items in (
+            ("Main Areas of Discussion", RCP.themeInMainAreas, proc.main_areas),
+            ("Current Priorities", RCP.themeInPriorities, proc.priorities),
+        ):
+            texts = [rows.text(column), *(item.text for item in items.items)]
+            for theme in sorted({t for text in texts for t in self.classifier.themes(text)}):
+                add(iri, prop, theme)
+                add(iri, DCTERMS.subject, theme)
         for kind, prop, items in (
             ("main-area", RCP.hasMainArea, proc.main_areas),
             ("priority", RCP.hasPriority, proc.priorities),
@@ -393,8 +399,6 @@ class GraphBuilder:
                 add(node, PROV.wasDerivedFrom, self.cell(item.cell))
                 for theme in self.classifier.themes(item.text):
                     add(node, DCTERMS.subject, theme)
-                    if kind == "main-area":
-                        add(iri, DCTERMS.subject, theme)
         for territory, (state, cell) in sorted(proc.territories.items()):
             t = entity_iri(Entity("country", territory))
             add(t, RCP.territoryOf, entity_iri(Entity("country", state)))
