@@ -56,6 +56,24 @@ def year(cell: Cell) -> int:
     return int(text)
 
 
+_MONTHS = "January February March April May June July August September October November December".split()
+
+
+def event_date(text: str) -> tuple[str, str] | None:
+    """A date as the text writes it, as precise as it is: "1997" -> ("1997", "gYear"), "June 2003" ->
+    ("2003-06", "gYearMonth"), "January 18, 2008" -> ("2008-01-18", "date"); None for any other text."""
+    text = text.strip()
+    if re.fullmatch(r"(?:19|20)\d\d", text):
+        return text, "gYear"
+    m = re.fullmatch(rf"(?P<month>{'|'.join(_MONTHS)}) (?:(?P<day>[1-9]|[12]\d|3[01]), )?(?P<year>(?:19|20)\d\d)", text)
+    if not m:
+        return None
+    month = _MONTHS.index(m.group("month")) + 1
+    if m.group("day"):
+        return f"{m.group('year')}-{month:02d}-{int(m.group('day')):02d}", "date"
+    return f"{m.group('year')}-{month:02d}", "gYearMonth"
+
+
 # ------------------------------------------------------------------------------------------------ statements
 #: The columns read as statements; each has rows in the grammar table.
 STATEMENT_COLUMNS = ("Governments", "Observers, Partners", "Secretariat")
@@ -73,7 +91,9 @@ class Statement:
     hold; ``status`` current, former or suspended; ``flag`` a process-level fact (e.g. "no-official-secretariat");
     ``state`` the state a footnote names (the state of the territories marked "*"); ``start``, ``end``,
     ``period`` and ``theme`` the term of a role (its first and last year, the period as written, "2007/2008",
-    and the theme the holder chose for it); ``pattern`` the name of the row of the grammar table that read it."""
+    and the theme the holder chose for it); ``event`` the kind of event a prose statement reports, with its
+    name as written (``event_name``), ``date``, ``place`` and ``outcome`` as written; ``pattern`` the name of the
+    row of the grammar table that read it."""
 
     cell: Cell
     text: str
@@ -92,6 +112,11 @@ class Statement:
     end: int | None = None
     period: str | None = None
     theme: str | None = None
+    event: str | None = None
+    event_name: str | None = None
+    date: str | None = None
+    place: str | None = None
+    outcome: str | None = None
     pattern: str | None = None
 
 
@@ -121,6 +146,7 @@ class Pattern:
     extra: Extra | None = None
     cue: str | None = None
     example: str = ""
+    event: str | None = None  # the kind of event a prose row finds ("ministerial conference", "adoption")
 
     def statement(self, cell: Cell, segment: str, m: re.Match) -> Statement:
         """What the segment says, given this pattern's match of it."""
@@ -142,6 +168,11 @@ class Pattern:
             end=int(groups["end"]) if groups.get("end") else None,
             period=groups.get("period"),
             theme=groups.get("theme"),
+            event=self.event,
+            event_name=groups.get("event"),
+            date=groups.get("date"),
+            place=groups.get("place"),
+            outcome=groups.get("outcome"),
             pattern=self.name,
         )
         if self.extra and groups.get(self.extra.group):
@@ -264,11 +295,14 @@ _TABLE_COLUMNS = (
     "extra_role",
     "extra_note",
     "cue",
+    "event",
     "example",
 )
 _KEY = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 #: The named groups a pattern may use, besides its extra group.
-_GROUPS = {"names", "note", "year", "state", "start", "end", "period", "theme"}
+_GROUPS = {"names", "note", "year", "state", "start", "end", "period", "theme", "event", "date", "place", "outcome"}
+#: The named groups that only a row of an event may use.
+_EVENT_GROUPS = {"event", "date", "place", "outcome"}
 #: The process-level facts a pattern may flag; ``graph`` states all but the footnote about the process.
 FLAGS = ("footnote", "secretariat", "no-official-secretariat", "no-official-observers")
 
@@ -300,10 +334,10 @@ def _pattern(path: Path, line: int, row: dict[str, str]) -> Pattern:
                 "(several joined by '|')"
             )
     prose = [c for c in columns if c in PROSE_COLUMNS]
-    if prose and (len(prose) != len(columns) or not row["role"] or row["cue"] or row["flag"]):
+    if prose and (len(prose) != len(columns) or not (row["role"] or row["event"]) or row["cue"] or row["flag"]):
         raise error(
-            "a pattern of a prose column finds a role in running text: it names prose columns only, has a role, "
-            "and no cue or flag"
+            "a pattern of a prose column finds a role or an event in running text: it names prose columns only, "
+            "has a role or an event, and no cue or flag"
         )
     regex = compiled("pattern", row["pattern"])
     for column in ("role", "flag", "extra_role"):
@@ -322,7 +356,17 @@ def _pattern(path: Path, line: int, row: dict[str, str]) -> Pattern:
         raise error(f"extra_group {extra.group!r} is not a named group of the pattern")
     if bool(row["extra_group"]) != bool(row["extra_role"]) or (row["extra_note"] and not extra):
         raise error("extra_group and extra_role go together (extra_note only with them)")
-    if bool(row["role"]) != ("names" in regex.groupindex):
+    if row["event"]:
+        if not prose or row["role"]:
+            raise error("an event is found in a prose column, and its names are who held it, not a role")
+        if "date" not in regex.groupindex:
+            raise error("an event needs a (?P<date>...) group: an event is dated as the text dates it")
+        example = regex.fullmatch(row["example"])
+        if example and event_date(example.group("date")) is None:
+            raise error(f"the date {example.group('date')!r} of the example is no year, month and year, or day")
+    elif set(regex.groupindex) & _EVENT_GROUPS:
+        raise error(f"the groups {', '.join(sorted(_EVENT_GROUPS))} are for a row with an event")
+    elif bool(row["role"]) != ("names" in regex.groupindex):
         raise error("a role goes with a (?P<names>...) group and a (?P<names>...) group with a role")
     narrative, attaches = yes("narrative"), yes("attaches_to_previous")
     if (narrative or attaches) and (row["role"] or row["flag"]):
@@ -331,8 +375,8 @@ def _pattern(path: Path, line: int, row: dict[str, str]) -> Pattern:
         raise error(f"flag {row['flag']!r} is none of {', '.join(FLAGS)}")
     if attaches and not (row["note"] or "note" in regex.groupindex):
         raise error("attaches_to_previous needs a note: a (?P<note>...) group or a fixed note")
-    if not (row["role"] or row["flag"] or narrative or attaches):
-        raise error("the row yields nothing: give a role, a flag, narrative=yes or attaches_to_previous=yes")
+    if not (row["role"] or row["flag"] or narrative or attaches or row["event"]):
+        raise error("the row yields nothing: give a role, a flag, an event, narrative=yes or attaches_to_previous=yes")
     if not regex.fullmatch(row["example"]):
         raise error(f"the pattern does not match its example {row['example']!r}: correct one or the other")
     if row["cue"]:
@@ -355,6 +399,7 @@ def _pattern(path: Path, line: int, row: dict[str, str]) -> Pattern:
         extra,
         row["cue"] or None,
         row["example"],
+        row["event"] or None,
     )
 
 

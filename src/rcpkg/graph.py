@@ -20,8 +20,8 @@ from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS, TIME, XS
 from rcpkg import source
 from rcpkg.errors import ReferenceTableError, ResolveError
 from rcpkg.extract import sentences
-from rcpkg.namespaces import DATASET, DUMPS, ID, PREFIXES, RCP, bind_prefixes, namespace_of
-from rcpkg.resolve import Entity, Membership, Process, Reference
+from rcpkg.namespaces import DATASET, DUMPS, ID, PREFIXES, RCP, SCHEMA, bind_prefixes, namespace_of
+from rcpkg.resolve import Entity, Event, Membership, Process, Reference
 from rcpkg.source import COLUMNS, Cell, Matrix, SourceDocument, column_slug
 from rcpkg.themes import ThemeClassifier
 
@@ -52,6 +52,7 @@ TABLE = {
     "organization": "organizations.csv",
     "group": "groups.csv",
     "category": "categories.csv",
+    "place": "places.csv",
 }
 
 
@@ -74,6 +75,11 @@ def process_iri(key: str) -> URIRef:
 def item_iri(process: str, kind: str, position: int) -> URIRef:
     """A numbered item of a process's column: id/process/{process}/{main-area|priority}/{n}."""
     return ID[f"process/{process}/{kind}/{position}"]
+
+
+def event_iri(process: str, number: int) -> URIRef:
+    """An event a process's prose reports, numbered in the order of the text: id/event/{process}/{n}."""
+    return ID[f"event/{process}/{number}"]
 
 
 def item_list_iri(process: str, kind: str, number: int) -> URIRef:
@@ -399,6 +405,8 @@ class GraphBuilder:
                 add(node, PROV.wasDerivedFrom, self.cell(item.cell))
                 for theme in self.classifier.themes(item.text):
                     add(node, DCTERMS.subject, theme)
+        for number, event in enumerate(proc.events, start=1):
+            self.event(proc, number, event)
         for territory, (state, cell) in sorted(proc.territories.items()):
             t = entity_iri(Entity("country", territory))
             add(t, RCP.territoryOf, entity_iri(Entity("country", state)))
@@ -406,6 +414,28 @@ class GraphBuilder:
             self.entities.add(Entity("country", state))
         for ms in sorted(proc.memberships.values(), key=lambda m: (m.entity, m.role)):
             self.membership(ms)
+
+    def event(self, proc: Process, number: int, event: Event) -> None:
+        """An event (schema:Event) about the process: its name as written (else its kind), its date as precise as
+        the text, where it took place, who held it (the process, unless the text names someone), its outcome."""
+        add, node = self.add, event_iri(proc.key, number)
+        name = event.name or event.kind
+        add(node, RDF.type, SCHEMA.Event)
+        add(node, RDFS.label, en(f"{name} ({event.date[0]})"))
+        add(node, SCHEMA.name, en(name))
+        add(node, RCP.eventKind, en(event.kind))
+        add(node, SCHEMA.startDate, Literal(event.date[0], datatype=XSD[event.date[1]]))
+        add(node, SCHEMA.about, process_iri(proc.key))
+        for place in event.places:
+            add(node, SCHEMA.location, entity_iri(place))
+            self.entities.add(place)
+        for organizer in event.organizers or (Entity("process", proc.key),):
+            add(node, SCHEMA.organizer, entity_iri(organizer))
+            if organizer.kind != "process":
+                self.entities.add(organizer)
+        if event.outcome:
+            add(node, RCP.outcome, en(event.outcome))
+        add(node, PROV.wasDerivedFrom, self.cell(event.cell))
 
     def membership(self, ms: Membership) -> None:
         add, node = self.add, membership_iri(ms)
@@ -499,6 +529,13 @@ class GraphBuilder:
             for member in self.ref.group_members(entity.key):
                 add(iri, FOAF.member, entity_iri(member))
                 more.append(member)
+        elif entity.kind == "place":
+            row = self.ref.places[entity.key]
+            add(iri, RDF.type, RCP.Place)
+            add(iri, RDFS.label, en(row["name"]))
+            country = Entity("country", row["country"])
+            add(iri, SCHEMA.containedInPlace, entity_iri(country))
+            more.append(country)
         elif entity.kind == "category":
             add(iri, RDF.type, RCP.ParticipantCategory)
             add(iri, RDFS.label, en(self.ref.categories[entity.key]))

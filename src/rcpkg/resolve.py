@@ -55,6 +55,22 @@ class Term:
     cell: Cell
 
 
+@dataclass(frozen=True)
+class Event:
+    """An event the prose of a process reports: its kind (the grammar row's), its name as written, its date as
+    precise as the text gives it (lexical form and XSD datatype), where it took place, who held it (none named:
+    the process itself), its outcome as written, and the cell and text that say so."""
+
+    kind: str
+    name: str | None
+    date: tuple[str, str]
+    places: tuple[Entity, ...]
+    organizers: tuple[Entity, ...]
+    outcome: str | None
+    cell: Cell
+    text: str
+
+
 @dataclass
 class Process:
     key: str
@@ -69,6 +85,7 @@ class Process:
     flags: set[str]
     territories: dict[str, tuple[str, Cell]]  # territory iso3 -> (state iso3 the text names, cell)
     group_sizes: dict[Entity, tuple[int, Cell]]
+    events: list[Event] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------------- name lists
@@ -355,6 +372,9 @@ class Resolver:
         for column in extract.PROSE_COLUMNS:
             for cell in rows.parts(column):
                 for st in self.ref.grammar.findings(cell):
+                    if st.event:
+                        proc.events.append(self._event(key, st, cell))
+                        continue
                     for mention in NameReader(self.ref, key, cell).read(st.names or ""):
                         self._term(self._add(proc, st, mention, cell), st, cell)
         if proc.declared_total < 0:
@@ -395,6 +415,24 @@ class Resolver:
                 text,
             )
         proc.territories[territory] = (state, cell)
+
+    def _event(self, process: str, st: Statement, cell: Cell) -> Event:
+        """An event a prose statement reports, its places and organisers resolved through the reference tables."""
+        date = extract.event_date(st.date or "")
+        if date is None:
+            raise ResolveError(
+                f"the date {st.date!r} of an event is no year, month and year, or day", cell.row, cell.column, st.text
+            )
+        places = []
+        for name in (st.place or "").split("/") if st.place else []:
+            place = self.ref.lookup(name, process)
+            if place is None or place.kind != "place":
+                raise ResolveError(
+                    f"unknown place {name!r} (add it to data/reference/places.csv)", cell.row, cell.column, st.text
+                )
+            places.append(place)
+        organizers = [m.entity for m in NameReader(self.ref, process, cell).read(st.names)] if st.names else []
+        return Event(st.event or "", st.event_name, date, tuple(places), tuple(organizers), st.outcome, cell, st.text)
 
     def _term(self, ms: Membership, st: Statement, cell: Cell) -> None:
         """The term a statement gives a role, if any; a second, different term of one role is an error."""

@@ -265,6 +265,30 @@ def test_theme_processes(store, theme, process):
     assert (theme, process) in pairs
 
 
+def test_events(store):
+    """Each event with its date as precise as the text: the Budapest Process's conferences of 1997 (Prague) and
+    June 2003 (Rhodes) and its meeting of May 2008 (Trabzon), ECOWAS's adoption of 18 January 2008, ..."""
+    got = {
+        (r["process"].removeprefix(P), r["name"], r["date"], r.get("placeName", "")) for r in rows(store, "events.rq")
+    }
+    assert got == {
+        ("apc", "establishment", "1996", ""),
+        ("budapest-process", "third Ministerial Conference", "1997", "Prague"),
+        ("budapest-process", "fourth Ministerial Conference", "2003-06", "Rhodes"),
+        ("budapest-process", "a senior officials meeting", "2008-05", "Trabzon"),
+        ("igc", "its first meeting on immigration", "2001", ""),
+        ("soderkoping-process", "launch", "2001", ""),
+        ("colombo-process", "Ministerial Consultations", "2005", "Bali"),
+        ("5-plus-5-dialogue", "Evora/Lisbon Conference", "2008", "Évora"),
+        ("5-plus-5-dialogue", "Evora/Lisbon Conference", "2008", "Lisbon"),
+        ("mtm-dialogue", "MTM Project Closing Conference", "2008-01", "Geneva"),
+        ("midwa", "adoption", "2008-01-18", ""),
+        ("bali-process", "14th Steering Group Meeting", "2008-08", ""),
+    }
+    organizers = {r["organizer"] for r in rows(store, "events.rq") if r["process"] == P + "soderkoping-process"}
+    assert {o.rsplit("/", 1)[1] for o in organizers} == {"smb", "unhcr", "iom"}
+
+
 # Who discusses trafficking, and where the matrix says so: (main areas, priorities). MIDWA, MIDSA, IGAD-RCP and
 # the Puebla Process name it in their current priorities only, so a search of the main areas alone missed them.
 TRAFFICKING = {

@@ -178,6 +178,74 @@ def test_a_wrong_term_stops_the_build_with_row_and_column(home, old, new, messag
         knowledge_base.extract_processes(path)
 
 
+# Every event the prose of the matrix reports: process -> (kind, name as written, date, datatype, places,
+# organisers named, start of the outcome), in the order of the text.
+EVENTS = {
+    "soderkoping-process": [
+        ("launch", None, "2001", "gYear", [], ["smb", "unhcr", "iom"], "promote dialogue on asylum")
+    ],
+    "budapest-process": [
+        ("ministerial conference", "third Ministerial Conference", "1997", "gYear", ["prague"], [], "a set of 55"),
+        ("ministerial conference", "fourth Ministerial Conference", "2003-06", "gYearMonth", ["rhodes"], [], "31 new"),
+        ("senior officials meeting", "a senior officials meeting", "2008-05", "gYearMonth", ["trabzon"], [], "This"),
+    ],
+    "5-plus-5-dialogue": [("conference", "Evora/Lisbon Conference", "2008", "gYear", ["evora", "lisbon"], [], None)],
+    "mtm-dialogue": [("conference", "MTM Project Closing Conference", "2008-01", "gYearMonth", ["geneva"], [], None)],
+    "midwa": [("adoption", None, "2008-01-18", "date", [], ["ecowas"], "a Common Approach on Migration")],
+    "apc": [("establishment", None, "1996", "gYear", [], [], "provide a forum")],
+    "colombo-process": [
+        ("ministerial consultations", "Ministerial Consultations", "2005", "gYear", ["bali"], [], "action-oriented")
+    ],
+    "igc": [("meeting", "its first meeting on immigration", "2001", "gYear", [], [], None)],
+    "bali-process": [
+        (
+            "steering group meeting",
+            "14th Steering Group Meeting",
+            "2008-08",
+            "gYearMonth",
+            [],
+            [],
+            "underlined the need",
+        )
+    ],
+}
+
+
+@pytest.mark.parametrize("key", sorted(DECLARED))
+def test_every_event_has_its_date_place_organisers_and_outcome(processes, key):
+    got = [
+        (
+            e.kind,
+            e.name,
+            *e.date,
+            [p.key for p in e.places],
+            [o.key for o in e.organizers],
+            next((x[6] for x in EVENTS.get(key, []) if x[6] and (e.outcome or "").startswith(x[6])), e.outcome),
+        )
+        for e in processes[key].events
+    ]
+    assert got == EVENTS.get(key, [])
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "row", "message"),
+    [
+        (
+            "a third Ministerial Conference in Prague",
+            "a third Ministerial Conference in Praha",
+            9,
+            "unknown place 'Praha'",
+        ),
+        ("On January 18, 2008 ECOWAS", "On January 18, 2008 ECOWASS", 22, "unknown name"),
+    ],
+    ids=["unknown-place", "unknown-organiser"],
+)
+def test_an_event_that_names_what_no_table_knows_stops_the_build(home, old, new, row, message):
+    path = _mutate(home, old, new)
+    with pytest.raises(ResolveError, match=rf"row {row}, column '[^']+': {message}"):
+        knowledge_base.extract_processes(path)
+
+
 def test_numbered_items_continue_across_rows(processes):
     bali = processes["bali-process"]
     assert [i.marker for i in bali.main_areas.items] == [f"{n})" for n in range(1, 11)]
