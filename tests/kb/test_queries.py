@@ -278,7 +278,7 @@ def test_events(store):
         ("budapest-process", "a senior officials meeting", "2008-05", "Trabzon"),
         ("igc", "its first meeting on immigration", "2001", ""),
         ("soderkoping-process", "launch", "2001", ""),
-        ("colombo-process", "Ministerial Consultations", "2005", "Bali"),
+        ("colombo-process", "Ministerial Consultations", "2005", "Bali, Indonesia"),
         ("5-plus-5-dialogue", "Evora/Lisbon Conference", "2008", "Évora"),
         ("5-plus-5-dialogue", "Evora/Lisbon Conference", "2008", "Lisbon"),
         ("mtm-dialogue", "MTM Project Closing Conference", "2008-01", "Geneva"),
