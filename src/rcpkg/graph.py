@@ -335,6 +335,10 @@ class GraphBuilder:
             self.add(iri, RDF.type, RCP.OtherRegionalGroupOnMigration)
             self.add(iri, RDFS.label, en(row["label"]))
             self.add(iri, SKOS.prefLabel, en(row["label"]))
+            if row["other_label"]:
+                other = Literal(row["other_label"], lang=row["other_label_lang"])
+                self.add(iri, RDFS.label, other)
+                self.add(iri, SKOS.prefLabel, other)
             self.add(iri, RCP.nameInSource, en(name))
             if row["acronym"]:
                 self.add(iri, SKOS.altLabel, en(row["acronym"]))
@@ -453,7 +457,7 @@ class GraphBuilder:
         for note in ms.notes:
             add(node, RCP.note, en(note))
         for name in ms.names_in_source:
-            add(node, RCP.nameInSource, en(name))
+            add(node, RCP.nameInSource, Literal(name, lang=self.language(ms.entity, name)))
         for group in sorted(ms.groups):
             add(node, RCP.viaGroup, entity_iri(group))
             self.entities.add(group)
@@ -461,6 +465,12 @@ class GraphBuilder:
             add(node, PROV.wasDerivedFrom, self.cell(cell))
         if ms.term is not None:
             self.term(ms)
+
+    def language(self, entity: Entity, name: str) -> str:
+        """The language of a name as the source gives it: that of the organisation's name where the source writes
+        that name (CONGAD's French name), else English."""
+        row = self.ref.organizations.get(entity.key) if entity.kind == "organization" else None
+        return row["lang"] if row and row["lang"] and row["name"] in name else "en"
 
     def term(self, ms: Membership) -> None:
         """The term of a role (org:memberDuring an OWL-Time interval whose beginning and end are the years the
@@ -510,7 +520,7 @@ class GraphBuilder:
         elif entity.kind == "organization":
             row = self.ref.organizations[entity.key]
             add(iri, RDF.type, RCP.Organization)
-            add(iri, RDFS.label, en(row["name"]))
+            add(iri, RDFS.label, Literal(row["name"], lang=row["lang"] or "en"))
             if row["acronym"]:
                 add(iri, RCP.acronym, Literal(row["acronym"]))
                 add(iri, SKOS.altLabel, en(row["acronym"]))

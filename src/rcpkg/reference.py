@@ -49,8 +49,8 @@ class Reference:
 
         countries = read("countries.csv", "iso3", "name_en")
         territories = {k: r["state_iso3"] for k, r in read("territories.csv", "iso3", "state_iso3").items()}
-        orgs = read("organizations.csv", "key", "acronym", "name", "kind", "part_of")
-        processes = read("processes.csv", "key", "name_in_source", "in_matrix")
+        orgs = read("organizations.csv", "key", "acronym", "name", "kind", "part_of", "lang")
+        processes = read("processes.csv", "key", "name_in_source", "in_matrix", "other_label", "other_label_lang")
         groups = read("groups.csv", "key", "name", "members", "as_of", "basis")
         categories = {k: r["label"] for k, r in read("categories.csv", "key", "label").items()}
         places = read("places.csv", "key", "name", "country", "geonames", "note")

@@ -318,3 +318,35 @@ def test_a_theme_comes_from_both_columns_and_says_which(store):
         if r["process"] == P + "sacm"
     }
     assert ("migration-and-development", "false", "true") in sacm
+
+
+def test_labels_are_tagged_with_the_language_they_are_written_in(store):
+    """CONGAD's and the IRD's names are French, OCAM's second name Spanish: each label carries its language, and
+    the source's French names of CONGAD and the IRD keep theirs on the memberships."""
+    query = """
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        PREFIX rcp: <https://w3id.org/rcpkg/ontology#>
+        SELECT ?s ?label (LANG(?label) AS ?lang) WHERE {
+          VALUES ?s { <https://w3id.org/rcpkg/id/organization/congad> <https://w3id.org/rcpkg/id/organization/ird>
+                      <https://w3id.org/rcpkg/id/process/ocam>
+                      <https://w3id.org/rcpkg/id/membership/midwa/organization-congad/observer-or-partner> }
+          { ?s rdfs:label ?label } UNION { ?s rcp:nameInSource ?label }
+        }"""
+    body, _ = store.query(query, "application/sparql-results+json")
+    got = {
+        (b["s"]["value"].rsplit("/id/", 1)[1], b["label"]["value"], b["lang"]["value"])
+        for b in json.loads(body)["results"]["bindings"]
+    }
+    assert (
+        "organization/congad",
+        "Conseil des Organisations Non Gouvernementales d’Appui au Développement",
+        "fr",
+    ) in got
+    assert ("organization/ird", "Institut de Recherche pour le Développement", "fr") in got
+    assert ("process/ocam", "Comisión Centroamericana de Directores de Migración", "es") in got
+    assert ("process/ocam", "Central American Commission of Migration Directors", "en") in got
+    assert (
+        "membership/midwa/organization-congad/observer-or-partner",
+        "Conseil des Organisations Non Gouvernementales d’Appui au Développement (CONGAD)",
+        "fr",
+    ) in got
