@@ -132,7 +132,7 @@ def test_role_order_and_hierarchy_come_from_the_schemes():
     schemes = Graph().parse(paths.ontology_dir() / "schemes.ttl")
     concepts = sorted(schemes.subjects(SKOS.inScheme, ID["role"]), key=lambda c: int(schemes.value(c, SH.order)))
     keys = [str(c).rsplit("/", 1)[-1] for c in concepts]
-    assert keys[0] == "member" and len(keys) == 18
+    assert keys[0] == "member" and len(keys) == 19
     assert sorted(keys, key=roles.role_rank) == keys
     assert roles.role_rank("no-such-role") > roles.role_rank(keys[-1])
     assert [roles.status_rank(k) for k in ("current", "suspended", "former", "")] == [0, 1, 2, 3]

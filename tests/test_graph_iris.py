@@ -19,7 +19,7 @@ from rcpkg.void import DUMP_FILES, TARGETS
 # ---------------------------------------------------------------------------------------------------- shapes
 KEY = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 SLUG = r"(?:[a-z]+-[A-Za-z0-9_.-]+|x-[0-9a-f]{12})"  # graph.term_slug: {prefix}-{local name}, or a hash
-KINDS = "process|country|organization|group|category|theme|role|region|status|m49|scheme"
+KINDS = "process|country|organization|group|category|place|theme|role|region|status|m49|scheme"
 GRAPHS = "|".join(str(g).rsplit("/", 1)[1] for g in (DATA_GRAPH, ONTOLOGY_GRAPH, INFERRED_GRAPH, METADATA_GRAPH))
 
 
@@ -44,7 +44,14 @@ def documented_shapes() -> dict[str, str]:
         "a numbered item of a process: id/process/{key}/{main-area|priority}/{n}": (
             rf"id/process/{KEY}/(?:main-area|priority)/[1-9][0-9]*"
         ),
+        "a list of a process's column: id/process/{key}/{main-area|priority}-list/{n}": (
+            rf"id/process/{KEY}/(?:main-area|priority)-list/[1-9][0-9]*"
+        ),
         "a membership: id/membership/{process}/{kind}-{key}/{role}": rf"id/membership/{KEY}/[a-z]+-{KEY}/{KEY}",
+        "an event a process's prose reports: id/event/{process}/{n}": rf"id/event/{KEY}/[1-9][0-9]*",
+        "the term of a role and its bounds: id/membership/{process}/{kind}-{key}/{role}/term[/{beginning|end}]": (
+            rf"id/membership/{KEY}/[a-z]+-{KEY}/{KEY}/term(?:/beginning|/end)?"
+        ),
         "an edition of the matrix: id/source/{edition}": rf"id/source/(?:{editions})",
         "a source cell: id/source/{edition}/row/{n}/{column}": rf"id/source/{document}/row/[1-9][0-9]*/(?:{columns})",
         "a reference table: id/source/reference/{table}": rf"id/source/reference/(?:{tables})",

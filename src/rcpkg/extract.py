@@ -7,6 +7,10 @@ cues of the table, such as "Co-Chair:"), and each segment is read by the first p
 matches it whole. The last pattern of each column reads a plain list of names in the column's default role;
 resolving those names (``rcpkg.resolve``) fails with the row, the column and the text if any of them is not a
 known name, and a segment that no pattern matches is an error, so nothing of the source is passed over silently.
+
+The prose columns (Main Areas of Discussion, Current Priorities) are kept verbatim; there the patterns of the
+same table *find* the statements the prose makes in passing ("Since Turkey took over the Chair in 2006"): each
+match anywhere in a cell is a statement, and the rest of the text is left as it is.
 """
 
 from __future__ import annotations
@@ -52,9 +56,29 @@ def year(cell: Cell) -> int:
     return int(text)
 
 
+_MONTHS = "January February March April May June July August September October November December".split()
+
+
+def event_date(text: str) -> tuple[str, str] | None:
+    """A date as the text writes it, as precise as it is: "1997" -> ("1997", "gYear"), "June 2003" ->
+    ("2003-06", "gYearMonth"), "January 18, 2008" -> ("2008-01-18", "date"); None for any other text."""
+    text = text.strip()
+    if re.fullmatch(r"(?:19|20)\d\d", text):
+        return text, "gYear"
+    m = re.fullmatch(rf"(?P<month>{'|'.join(_MONTHS)}) (?:(?P<day>[1-9]|[12]\d|3[01]), )?(?P<year>(?:19|20)\d\d)", text)
+    if not m:
+        return None
+    month = _MONTHS.index(m.group("month")) + 1
+    if m.group("day"):
+        return f"{m.group('year')}-{month:02d}-{int(m.group('day')):02d}", "date"
+    return f"{m.group('year')}-{month:02d}", "gYearMonth"
+
+
 # ------------------------------------------------------------------------------------------------ statements
 #: The columns read as statements; each has rows in the grammar table.
 STATEMENT_COLUMNS = ("Governments", "Observers, Partners", "Secretariat")
+#: The prose columns, in which the grammar finds statements (``Grammar.findings``) and reads no other text.
+PROSE_COLUMNS = ("Main Areas of Discussion", "Current Priorities")
 #: The grammar table, in ``data/reference/``.
 STATEMENTS_TABLE = "statements.csv"
 
@@ -65,7 +89,10 @@ class Statement:
 
     ``names`` is the text of the list of names (None for a segment that names no one); ``role`` the role they
     hold; ``status`` current, former or suspended; ``flag`` a process-level fact (e.g. "no-official-secretariat");
-    ``state`` the state a footnote names (the state of the territories marked "*"); ``pattern`` the name of the
+    ``state`` the state a footnote names (the state of the territories marked "*"); ``start``, ``end``,
+    ``period`` and ``theme`` the term of a role (its first and last year, the period as written, "2007/2008",
+    and the theme the holder chose for it); ``event`` the kind of event a prose statement reports, with its
+    name as written (``event_name``), ``date``, ``place`` and ``outcome`` as written; ``pattern`` the name of the
     row of the grammar table that read it."""
 
     cell: Cell
@@ -81,6 +108,15 @@ class Statement:
     attaches_to_previous: bool = False
     extra: list[Statement] = field(default_factory=list)
     state: str | None = None
+    start: int | None = None
+    end: int | None = None
+    period: str | None = None
+    theme: str | None = None
+    event: str | None = None
+    event_name: str | None = None
+    date: str | None = None
+    place: str | None = None
+    outcome: str | None = None
     pattern: str | None = None
 
 
@@ -110,6 +146,7 @@ class Pattern:
     extra: Extra | None = None
     cue: str | None = None
     example: str = ""
+    event: str | None = None  # the kind of event a prose row finds ("ministerial conference", "adoption")
 
     def statement(self, cell: Cell, segment: str, m: re.Match) -> Statement:
         """What the segment says, given this pattern's match of it."""
@@ -127,6 +164,15 @@ class Pattern:
             narrative=self.narrative,
             attaches_to_previous=self.attaches_to_previous,
             state=groups.get("state"),
+            start=int(groups["start"]) if groups.get("start") else None,
+            end=int(groups["end"]) if groups.get("end") else None,
+            period=groups.get("period"),
+            theme=groups.get("theme"),
+            event=self.event,
+            event_name=groups.get("event"),
+            date=groups.get("date"),
+            place=groups.get("place"),
+            outcome=groups.get("outcome"),
             pattern=self.name,
         )
         if self.extra and groups.get(self.extra.group):
@@ -158,7 +204,7 @@ class Grammar:
 
     def __init__(self, patterns: list[Pattern]):
         self.patterns = tuple(patterns)
-        self._rules = {c: tuple(p for p in self.patterns if c in p.columns) for c in STATEMENT_COLUMNS}
+        self._rules = {c: tuple(p for p in self.patterns if c in p.columns) for c in STATEMENT_COLUMNS + PROSE_COLUMNS}
         self.columns = tuple(c for c in STATEMENT_COLUMNS if self._rules[c])
         self._cues: dict[str, re.Pattern] = {}
         for column in self.columns:
@@ -215,6 +261,15 @@ class Grammar:
                 out.append(self.statement(cell, segment))
         return out
 
+    def findings(self, cell: Cell) -> list[Statement]:
+        """The statements a prose cell makes in passing: every match of every pattern of its column, in the
+        order of the text (the rest of the text is no statement and stays verbatim)."""
+        if cell.column not in PROSE_COLUMNS:
+            raise ValueError(f"column {cell.column!r} is not read as prose")
+        text = cell.text
+        found = [(m.start(), p, m) for p in self.rules(cell.column) for m in p.regex.finditer(text)]
+        return [p.statement(cell, m.group(0), m) for _, p, m in sorted(found, key=lambda f: (f[0], f[1].line))]
+
     def statement(self, cell: Cell, segment: str) -> Statement:
         """What one segment says: the first pattern of its column that matches the whole segment."""
         for pattern in self.rules(cell.column):
@@ -240,12 +295,16 @@ _TABLE_COLUMNS = (
     "extra_role",
     "extra_note",
     "cue",
+    "event",
     "example",
 )
 _KEY = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_GROUPS = {"names", "note", "year", "state"}  # the named groups a pattern may use, besides its extra group
-#: The process-level facts a pattern may flag; ``graph`` states the last two about the process.
-FLAGS = ("footnote", "no-official-secretariat", "no-official-observers")
+#: The named groups a pattern may use, besides its extra group.
+_GROUPS = {"names", "note", "year", "state", "start", "end", "period", "theme", "event", "date", "place", "outcome"}
+#: The named groups that only a row of an event may use.
+_EVENT_GROUPS = {"event", "date", "place", "outcome"}
+#: The process-level facts a pattern may flag; ``graph`` states all but the footnote about the process.
+FLAGS = ("footnote", "secretariat", "no-official-secretariat", "no-official-observers")
 
 
 def _pattern(path: Path, line: int, row: dict[str, str]) -> Pattern:
@@ -269,11 +328,17 @@ def _pattern(path: Path, line: int, row: dict[str, str]) -> Pattern:
         raise error(f"the name {row['name']!r} is not a key (lower-case words joined by '-')")
     columns = tuple(row["column"].split("|"))
     for column in columns:
-        if column not in STATEMENT_COLUMNS:
+        if column not in STATEMENT_COLUMNS + PROSE_COLUMNS:
             raise error(
-                f"column {column!r} is not read as statements: use {' or '.join(STATEMENT_COLUMNS)} "
+                f"column {column!r} is not read as statements: use {' or '.join(STATEMENT_COLUMNS + PROSE_COLUMNS)} "
                 "(several joined by '|')"
             )
+    prose = [c for c in columns if c in PROSE_COLUMNS]
+    if prose and (len(prose) != len(columns) or not (row["role"] or row["event"]) or row["cue"] or row["flag"]):
+        raise error(
+            "a pattern of a prose column finds a role or an event in running text: it names prose columns only, "
+            "has a role or an event, and no cue or flag"
+        )
     regex = compiled("pattern", row["pattern"])
     for column in ("role", "flag", "extra_role"):
         if row[column] and not _KEY.fullmatch(row[column]):
@@ -284,14 +349,24 @@ def _pattern(path: Path, line: int, row: dict[str, str]) -> Pattern:
     unknown = set(regex.groupindex) - _GROUPS - ({extra.group} if extra else set())
     if unknown:
         raise error(
-            f"unknown named group(s) {', '.join(sorted(unknown))}: a pattern names only names, note, year, "
-            "state and its extra_group (use (?:...) for a group that yields nothing)"
+            f"unknown named group(s) {', '.join(sorted(unknown))}: a pattern names only "
+            f"{', '.join(sorted(_GROUPS))} and its extra_group (use (?:...) for a group that yields nothing)"
         )
     if extra and extra.group not in regex.groupindex:
         raise error(f"extra_group {extra.group!r} is not a named group of the pattern")
     if bool(row["extra_group"]) != bool(row["extra_role"]) or (row["extra_note"] and not extra):
         raise error("extra_group and extra_role go together (extra_note only with them)")
-    if bool(row["role"]) != ("names" in regex.groupindex):
+    if row["event"]:
+        if not prose or row["role"]:
+            raise error("an event is found in a prose column, and its names are who held it, not a role")
+        if "date" not in regex.groupindex:
+            raise error("an event needs a (?P<date>...) group: an event is dated as the text dates it")
+        example = regex.fullmatch(row["example"])
+        if example and event_date(example.group("date")) is None:
+            raise error(f"the date {example.group('date')!r} of the example is no year, month and year, or day")
+    elif set(regex.groupindex) & _EVENT_GROUPS:
+        raise error(f"the groups {', '.join(sorted(_EVENT_GROUPS))} are for a row with an event")
+    elif bool(row["role"]) != ("names" in regex.groupindex):
         raise error("a role goes with a (?P<names>...) group and a (?P<names>...) group with a role")
     narrative, attaches = yes("narrative"), yes("attaches_to_previous")
     if (narrative or attaches) and (row["role"] or row["flag"]):
@@ -300,8 +375,8 @@ def _pattern(path: Path, line: int, row: dict[str, str]) -> Pattern:
         raise error(f"flag {row['flag']!r} is none of {', '.join(FLAGS)}")
     if attaches and not (row["note"] or "note" in regex.groupindex):
         raise error("attaches_to_previous needs a note: a (?P<note>...) group or a fixed note")
-    if not (row["role"] or row["flag"] or narrative or attaches):
-        raise error("the row yields nothing: give a role, a flag, narrative=yes or attaches_to_previous=yes")
+    if not (row["role"] or row["flag"] or narrative or attaches or row["event"]):
+        raise error("the row yields nothing: give a role, a flag, an event, narrative=yes or attaches_to_previous=yes")
     if not regex.fullmatch(row["example"]):
         raise error(f"the pattern does not match its example {row['example']!r}: correct one or the other")
     if row["cue"]:
@@ -324,70 +399,152 @@ def _pattern(path: Path, line: int, row: dict[str, str]) -> Pattern:
         extra,
         row["cue"] or None,
         row["example"],
+        row["event"] or None,
     )
 
 
 # -------------------------------------------------------------------------------------------------- items
 @dataclass(frozen=True)
+class ItemList:
+    """One list of a main-areas or priorities column: its number in the column, the cell it starts in and its
+    lead-in, the words that introduce it ("IGC has three core activities:"); None where nothing does (a list
+    that starts the cell, or the sub-items of an item, whose item introduces them)."""
+
+    cell: Cell
+    number: int
+    lead_in: str | None
+
+
+@dataclass(frozen=True)
 class Item:
-    """A numbered or bulleted item of a main-areas or priorities cell, in its order."""
+    """A numbered or bulleted item of a main-areas or priorities column: its position in the column (across
+    lists and "(cont.)" rows), its marker and text, the number of its list, and for a sub-item the position of
+    the item it belongs to."""
 
     cell: Cell
     position: int
     marker: str
     text: str
+    list: int = 1
+    parent: int | None = None
+
+
+@dataclass
+class Items:
+    """The items of a column and the lists they are in, in order."""
+
+    items: list[Item] = field(default_factory=list)
+    lists: list[ItemList] = field(default_factory=list)
+    parent: int | None = None  # the item whose sub-items the current list holds
+
+    def start(self, cell: Cell, lead_in: str | None, parent: int | None = None) -> None:
+        """Start a list: the items added next belong to it (and are sub-items of ``parent``, if given)."""
+        self.lists.append(ItemList(cell, len(self.lists) + 1, (lead_in or "").strip() or None))
+        self.parent = parent
+
+    def add(self, cell: Cell, marker: str, text: str) -> None:
+        self.items.append(Item(cell, len(self.items) + 1, marker, text, len(self.lists), self.parent))
+
+    def of_list(self, number: int) -> list[Item]:
+        return [i for i in self.items if i.list == number]
 
 
 _LI = re.compile(r"<li>(?P<body>.*?)</li>", re.S)
+_BLOCK = re.compile(r"<p>(?P<p>.*?)</p>|<(?P<tag>ol|ul)\b[^>]*>(?P<list>.*?)</(?P=tag)>", re.S)
 _MARKER = r"(?:\(?\d{1,2}\)|\((?:i|ii|iii|iv|v|vi|vii|viii|ix|x)\)|\(?[a-h]\)|\((?:[1-9])\)|-|•)"
 _LI_MARKER = re.compile(rf"^\s*(?P<marker>{_MARKER})\s+(?P<text>.+?)\s*$", re.S)
 _INLINE = re.compile(r"(?:^|(?<=\s))(?P<marker>\(?\d{1,2}\)|\((?:i|ii|iii|iv|v|vi)\)|-)(?=\s+\S)")
+#: How an item in running text ends when another follows: a separator ("a; b", "a, and b", "a as well as b").
+_SEPARATED = re.compile(r"(?:[;,:]|\band|\bor|\bas well as)$")
+#: The words that introduce the next list in the middle of an item's sentence ("Admission, Control and
+#: Enforcement with crosscutting working groups on (v) Technology"): the run of lower-case words at its end.
+_RUN_ON = re.compile(r"(?:\s+[a-z][\w/-]*)+$")
 
 
-def items(cells: list[Cell]) -> list[Item]:
-    """Numbered and bulleted items of a column (across "(cont.)" rows), in their order.
+def items(cells: list[Cell]) -> Items:
+    """Numbered and bulleted items of a column (across "(cont.)" rows), in their lists, in order.
 
-    Items come from ``<li>`` elements, or from markers in running text ("1) ... 2) ...", "(i) ... (ii)",
-    "- ..." after a colon or semicolon). A number or numeral counts as a marker only where it starts or
-    continues a sequence (1, 2, 3 ...; a list continued from the row before goes on from its last number)."""
+    Items come from ``<li>`` elements (one list per ``<ol>``/``<ul>``, its lead-in the paragraph just before it;
+    a list right after an item that ends with ":" is that item's sub-items), or from markers in running text
+    ("1) ... 2) ...", "(i) ... (ii)", "- ..." after a colon or semicolon). A number or numeral counts as a marker
+    only where it starts or continues a sequence (1, 2, 3 ...; a list continued from the row before goes on from
+    its last number). In running text a list starts at a first marker or where the numbering changes kind, and
+    its lead-in is the text before it back to a run of two spaces; an item ends at the next marker, at two
+    spaces, where the words that introduce the next list begin, and, for the last item of a list whose items are
+    each one sentence, at the end of its sentence (the text after it is no item)."""
     from rcpkg.source import html_to_text
 
-    out: list[Item] = []
+    out = Items()
     for cell in cells:
         if "<li>" in cell.raw:
-            for m in _LI.finditer(cell.raw):
-                text = html_to_text(m.group("body"))
-                lm = _LI_MARKER.match(text)
-                if not lm:
-                    raise SourceError("a list item without a marker such as '1)' or '-'", cell.row, cell.column, text)
-                out.append(Item(cell, len(out) + 1, lm.group("marker"), lm.group("text").strip()))
+            paragraph: str | None = None
+            for block in _BLOCK.finditer(cell.raw):
+                if block.group("p") is not None:
+                    paragraph = html_to_text(block.group("p"))
+                    continue
+                last = out.items[-1] if out.items and out.items[-1].cell == cell else None
+                if paragraph is None and last is not None and last.text.endswith(":"):
+                    out.start(cell, None, parent=last.position)
+                else:
+                    out.start(cell, paragraph)
+                paragraph = None
+                for m in _LI.finditer(block.group("list")):
+                    text = html_to_text(m.group("body"))
+                    lm = _LI_MARKER.match(text)
+                    if not lm:
+                        raise SourceError(
+                            "a list item without a marker such as '1)' or '-'", cell.row, cell.column, text
+                        )
+                    out.add(cell, lm.group("marker"), lm.group("text").strip())
             continue
         for line in cell.text.split("\n"):
-            marks = _sequence(line, out)
-            continuing = bool(out and marks and _value(marks[0].group("marker"))[1] > 1)
-            if len(marks) < (1 if continuing else 2):
-                continue
-            for i, m in enumerate(marks):
-                end = marks[i + 1].start() if i + 1 < len(marks) else len(line)
-                body = re.split(r"\s{2,}", line[m.end() : end].strip())[0].strip()
-                body = re.sub(r"(?:;|,)?\s*(?:as well as|and)$", "", body).strip()
-                out.append(Item(cell, len(out) + 1, m.group("marker").strip(), body))
-    if not out:
+            _inline(out, cell, line)
+    if not out.items:
         out = _counted_list(cells)
     return out
 
 
+def _inline(out: Items, cell: Cell, line: str) -> None:
+    """The items of one line of running text (see ``items``)."""
+    marks = _sequence(line, out.items)
+    continuing = bool(out.items and marks and _value(marks[0].group("marker"))[1] > 1)
+    if len(marks) < (1 if continuing else 2):
+        return
+    lead_in = None if continuing else re.split(r"\s{2,}", line[: marks[0].start()].strip())[-1]
+    for i, m in enumerate(marks):
+        family, value = _value(m.group("marker"))
+        if i == 0 and not continuing:
+            out.start(cell, lead_in)
+        elif i > 0:
+            previous = _value(marks[i - 1].group("marker"))[0]
+            if lead_in is not None or family != previous or (family != "bullet" and value == 1):
+                out.start(cell, lead_in)
+        last = i + 1 == len(marks)
+        chunks = re.split(r"\s{2,}", line[m.end() : len(line) if last else marks[i + 1].start()].strip())
+        body, lead_in = chunks[0].strip(), None
+        if not last:
+            if len(chunks) > 1:
+                lead_in = chunks[-1].strip()
+            elif not _SEPARATED.search(body) and (run_on := _RUN_ON.search(body)) and run_on.start() > 0:
+                body, lead_in = body[: run_on.start()].strip(), run_on.group(0).strip()
+        elif not any(sentences(item.text)[1:] for item in out.of_list(len(out.lists))):
+            body = sentences(body)[0].strip()
+        body = re.sub(r"(?:;|,)?\s*(?:as well as|and)$", "", body).strip()
+        out.add(cell, m.group("marker").strip(), body)
+
+
 _NUMBERS = {w: n for n, w in enumerate("two three four five six seven eight nine ten".split(), start=2)}
 _COUNTED = re.compile(
-    r"^(?P<count>Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten) main areas of discussion:\s*"
+    r"^(?P<lead>(?P<count>Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten) main areas of discussion:)\s*"
     r"(?P<list>[^:]+?)\.?$",
     re.I,
 )
 
 
-def _counted_list(cells: list[Cell]) -> list[Item]:
+def _counted_list(cells: list[Cell]) -> Items:
     """An unnumbered list that announces its length: "Three main areas of discussion: a; b; and c." gives
     three items (marker ''), or none if the count and the list disagree."""
+    out = Items()
     for cell in cells:
         for line in cell.text.split("\n"):
             m = _COUNTED.match(line.strip())
@@ -395,14 +552,17 @@ def _counted_list(cells: list[Cell]) -> list[Item]:
                 continue
             parts = [re.sub(r"^(?:and|as well as)\s+", "", p.strip()) for p in m.group("list").split(";")]
             if len(parts) == _NUMBERS[m.group("count").lower()] and all(parts):
-                return [Item(cell, i, "", p) for i, p in enumerate(parts, start=1)]
+                out.start(cell, m.group("lead"))
+                for p in parts:
+                    out.add(cell, "", p)
+                return out
             raise SourceError(
                 f"the text announces {m.group('count').lower()} items but lists {len(parts)}",
                 cell.row,
                 cell.column,
                 line,
             )
-    return []
+    return out
 
 
 _ROMAN = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x")

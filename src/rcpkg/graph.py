@@ -15,13 +15,13 @@ import hashlib
 import re
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS, TIME, XSD
 
 from rcpkg import source
 from rcpkg.errors import ReferenceTableError, ResolveError
 from rcpkg.extract import sentences
-from rcpkg.namespaces import DATASET, DUMPS, ID, PREFIXES, RCP, bind_prefixes, namespace_of
-from rcpkg.resolve import Entity, Membership, Process, Reference
+from rcpkg.namespaces import DATASET, DUMPS, ID, PREFIXES, RCP, SCHEMA, bind_prefixes, namespace_of
+from rcpkg.resolve import Entity, Event, Membership, Process, Reference
 from rcpkg.source import COLUMNS, Cell, Matrix, SourceDocument, column_slug
 from rcpkg.themes import ThemeClassifier
 
@@ -52,6 +52,7 @@ TABLE = {
     "organization": "organizations.csv",
     "group": "groups.csv",
     "category": "categories.csv",
+    "place": "places.csv",
 }
 
 
@@ -76,10 +77,30 @@ def item_iri(process: str, kind: str, position: int) -> URIRef:
     return ID[f"process/{process}/{kind}/{position}"]
 
 
+def event_iri(process: str, number: int) -> URIRef:
+    """An event a process's prose reports, numbered in the order of the text: id/event/{process}/{n}."""
+    return ID[f"event/{process}/{number}"]
+
+
+def item_list_iri(process: str, kind: str, number: int) -> URIRef:
+    """A list of a process's column: id/process/{process}/{main-area|priority}-list/{n}."""
+    return ID[f"process/{process}/{kind}-list/{number}"]
+
+
 def membership_iri(ms: Membership) -> URIRef:
     """id/membership/{process}/{kind}-{key}/{role}: the kind keeps a country and an organisation of the same key
     (CAN: Canada, the Andean Community) apart."""
     return ID[f"membership/{ms.process}/{ms.entity.kind}-{ms.entity.key.lower()}/{ms.role}"]
+
+
+def term_iri(ms: Membership) -> URIRef:
+    """The term of a role (an OWL-Time interval): id/membership/{process}/{kind}-{key}/{role}/term."""
+    return URIRef(f"{membership_iri(ms)}/term")
+
+
+def instant_iri(ms: Membership, bound: str) -> URIRef:
+    """The beginning or end of the term of a role: id/membership/{process}/{kind}-{key}/{role}/term/{bound}."""
+    return URIRef(f"{term_iri(ms)}/{bound}")
 
 
 def role_iri(role: str) -> URIRef:
@@ -314,6 +335,10 @@ class GraphBuilder:
             self.add(iri, RDF.type, RCP.OtherRegionalGroupOnMigration)
             self.add(iri, RDFS.label, en(row["label"]))
             self.add(iri, SKOS.prefLabel, en(row["label"]))
+            if row["other_label"]:
+                other = Literal(row["other_label"], lang=row["other_label_lang"])
+                self.add(iri, RDFS.label, other)
+                self.add(iri, SKOS.prefLabel, other)
             self.add(iri, RCP.nameInSource, en(name))
             if row["acronym"]:
                 self.add(iri, SKOS.altLabel, en(row["acronym"]))
@@ -337,7 +362,10 @@ class GraphBuilder:
         add(iri, RCP.yearEstablished, year(proc.year))
         add(iri, RCP.region, self.regions[proc.region_heading])
         add(iri, RCP.declaredMemberCount, Literal(proc.declared_total))
-        add(iri, RCP.hasOfficialSecretariat, Literal("no-official-secretariat" not in proc.flags))
+        if "no-official-secretariat" in proc.flags:
+            add(iri, RCP.hasOfficialSecretariat, Literal(False))
+        elif "secretariat" in proc.flags:
+            add(iri, RCP.hasOfficialSecretariat, Literal(True))
         if "no-official-observers" in proc.flags:
             add(iri, RCP.hasOfficialObservers, Literal(False))
         add(iri, PROV.wasDerivedFrom, self.cell(rows.region))
@@ -346,15 +374,33 @@ class GraphBuilder:
                 add(iri, PROV.wasDerivedFrom, self.cell(cell))
         for column, prop in COLUMN_PROPERTY.items():
             add(iri, prop, en(rows.text(column)))
-        for theme in self.classifier.themes(rows.text("Main Areas of Discussion")):
-            add(iri, DCTERMS.subject, theme)
+        for column, prop, items in (
+            ("Main Areas of Discussion", RCP.themeInMainAreas, proc.main_areas),
+            ("Current Priorities", RCP.themeInPriorities, proc.priorities),
+        ):
+            texts = [rows.text(column), *(item.text for item in items.items)]
+            for theme in sorted({t for text in texts for t in self.classifier.themes(text)}):
+                add(iri, prop, theme)
+                add(iri, DCTERMS.subject, theme)
         for kind, prop, items in (
             ("main-area", RCP.hasMainArea, proc.main_areas),
             ("priority", RCP.hasPriority, proc.priorities),
         ):
-            for item in items:
+            for item_list in items.lists:
+                node = item_list_iri(proc.key, kind, item_list.number)
+                add(iri, RCP.hasItemList, node)
+                add(node, RDF.type, RCP.ItemList)
+                add(node, RDFS.label, en(f"{proc.name.label}: {kind.replace('-', ' ')} list {item_list.number}"))
+                add(node, RCP.position, Literal(item_list.number))
+                if item_list.lead_in:
+                    add(node, RCP.leadIn, en(item_list.lead_in))
+                add(node, PROV.wasDerivedFrom, self.cell(item_list.cell))
+            for item in items.items:
                 node = item_iri(proc.key, kind, item.position)
                 add(iri, prop, node)
+                add(node, RCP.inList, item_list_iri(proc.key, kind, item.list))
+                if item.parent is not None:
+                    add(node, RCP.subItemOf, item_iri(proc.key, kind, item.parent))
                 add(node, RDF.type, RCP.MainArea if kind == "main-area" else RCP.Priority)
                 add(node, RCP.position, Literal(item.position))
                 if item.marker:
@@ -363,8 +409,8 @@ class GraphBuilder:
                 add(node, PROV.wasDerivedFrom, self.cell(item.cell))
                 for theme in self.classifier.themes(item.text):
                     add(node, DCTERMS.subject, theme)
-                    if kind == "main-area":
-                        add(iri, DCTERMS.subject, theme)
+        for number, event in enumerate(proc.events, start=1):
+            self.event(proc, number, event)
         for territory, (state, cell) in sorted(proc.territories.items()):
             t = entity_iri(Entity("country", territory))
             add(t, RCP.territoryOf, entity_iri(Entity("country", state)))
@@ -372,6 +418,28 @@ class GraphBuilder:
             self.entities.add(Entity("country", state))
         for ms in sorted(proc.memberships.values(), key=lambda m: (m.entity, m.role)):
             self.membership(ms)
+
+    def event(self, proc: Process, number: int, event: Event) -> None:
+        """An event (schema:Event) about the process: its name as written (else its kind), its date as precise as
+        the text, where it took place, who held it (the process, unless the text names someone), its outcome."""
+        add, node = self.add, event_iri(proc.key, number)
+        name = event.name or event.kind
+        add(node, RDF.type, SCHEMA.Event)
+        add(node, RDFS.label, en(f"{name} ({event.date[0]})"))
+        add(node, SCHEMA.name, en(name))
+        add(node, RCP.eventKind, en(event.kind))
+        add(node, SCHEMA.startDate, Literal(event.date[0], datatype=XSD[event.date[1]]))
+        add(node, SCHEMA.about, process_iri(proc.key))
+        for place in event.places:
+            add(node, SCHEMA.location, entity_iri(place))
+            self.entities.add(place)
+        for organizer in event.organizers or (Entity("process", proc.key),):
+            add(node, SCHEMA.organizer, entity_iri(organizer))
+            if organizer.kind != "process":
+                self.entities.add(organizer)
+        if event.outcome:
+            add(node, RCP.outcome, en(event.outcome))
+        add(node, PROV.wasDerivedFrom, self.cell(event.cell))
 
     def membership(self, ms: Membership) -> None:
         add, node = self.add, membership_iri(ms)
@@ -389,12 +457,41 @@ class GraphBuilder:
         for note in ms.notes:
             add(node, RCP.note, en(note))
         for name in ms.names_in_source:
-            add(node, RCP.nameInSource, en(name))
+            add(node, RCP.nameInSource, Literal(name, lang=self.language(ms.entity, name)))
         for group in sorted(ms.groups):
             add(node, RCP.viaGroup, entity_iri(group))
             self.entities.add(group)
         for cell in ms.cells:
             add(node, PROV.wasDerivedFrom, self.cell(cell))
+        if ms.term is not None:
+            self.term(ms)
+
+    def language(self, entity: Entity, name: str) -> str:
+        """The language of a name as the source gives it: that of the organisation's name where the source writes
+        that name (CONGAD's French name), else English."""
+        row = self.ref.organizations.get(entity.key) if entity.kind == "organization" else None
+        return row["lang"] if row and row["lang"] and row["name"] in name else "en"
+
+    def term(self, ms: Membership) -> None:
+        """The term of a role (org:memberDuring an OWL-Time interval whose beginning and end are the years the
+        text gives, with the period as written) and the theme the holder chose for it."""
+        add, term, interval = self.add, ms.term, term_iri(ms)
+        assert term is not None
+        add(membership_iri(ms), ORG.memberDuring, interval)
+        add(interval, RDF.type, TIME.ProperInterval)
+        label = term.period or f"{term.start or ''}–{term.end or ''}"
+        add(interval, RDFS.label, en(label))
+        if term.period:
+            add(interval, RCP.periodAsWritten, Literal(term.period))
+        for bound, prop, value in (("beginning", TIME.hasBeginning, term.start), ("end", TIME.hasEnd, term.end)):
+            if value is not None:
+                instant = instant_iri(ms, bound)
+                add(interval, prop, instant)
+                add(instant, RDF.type, TIME.Instant)
+                add(instant, TIME.inXSDgYear, year(value))
+        add(interval, PROV.wasDerivedFrom, self.cell(term.cell))
+        if term.theme:
+            add(membership_iri(ms), RCP.termTheme, en(term.theme))
 
     # ----------------------------------------------------------------------------------------------- entities
     def entity_nodes(self) -> None:
@@ -423,7 +520,7 @@ class GraphBuilder:
         elif entity.kind == "organization":
             row = self.ref.organizations[entity.key]
             add(iri, RDF.type, RCP.Organization)
-            add(iri, RDFS.label, en(row["name"]))
+            add(iri, RDFS.label, Literal(row["name"], lang=row["lang"] or "en"))
             if row["acronym"]:
                 add(iri, RCP.acronym, Literal(row["acronym"]))
                 add(iri, SKOS.altLabel, en(row["acronym"]))
@@ -442,6 +539,13 @@ class GraphBuilder:
             for member in self.ref.group_members(entity.key):
                 add(iri, FOAF.member, entity_iri(member))
                 more.append(member)
+        elif entity.kind == "place":
+            row = self.ref.places[entity.key]
+            add(iri, RDF.type, RCP.Place)
+            add(iri, RDFS.label, en(row["name"]))
+            country = Entity("country", row["country"])
+            add(iri, SCHEMA.containedInPlace, entity_iri(country))
+            more.append(country)
         elif entity.kind == "category":
             add(iri, RDF.type, RCP.ParticipantCategory)
             add(iri, RDFS.label, en(self.ref.categories[entity.key]))

@@ -16,7 +16,7 @@ from rcpkg.errors import ReferenceTableError
 
 @dataclass(frozen=True, order=True)
 class Entity:
-    kind: str  # country, organization, process, group, category
+    kind: str  # country, organization, process, group, category, place
     key: str
 
 
@@ -33,6 +33,7 @@ class Reference:
     processes: dict[str, dict[str, str]]
     groups: dict[str, dict[str, str]]
     categories: dict[str, str]
+    places: dict[str, dict[str, str]]  # the places where events of the matrix took place
     names: dict[str, list[tuple[Entity, str]]]  # normalised name -> [(entity, scope)]
     grammar: extract.Grammar  # the statement patterns of statements.csv
 
@@ -48,10 +49,16 @@ class Reference:
 
         countries = read("countries.csv", "iso3", "name_en")
         territories = {k: r["state_iso3"] for k, r in read("territories.csv", "iso3", "state_iso3").items()}
-        orgs = read("organizations.csv", "key", "acronym", "name", "kind", "part_of")
-        processes = read("processes.csv", "key", "name_in_source", "in_matrix")
+        orgs = read("organizations.csv", "key", "acronym", "name", "kind", "part_of", "lang")
+        processes = read("processes.csv", "key", "name_in_source", "in_matrix", "other_label", "other_label_lang")
         groups = read("groups.csv", "key", "name", "members", "as_of", "basis")
         categories = {k: r["label"] for k, r in read("categories.csv", "key", "label").items()}
+        places = read("places.csv", "key", "name", "country", "geonames", "note")
+        for key, row in places.items():
+            if row["country"] not in countries:
+                raise ReferenceTableError(
+                    f"places.csv: the country {row['country']!r} of {key} is not in countries.csv"
+                )
         names: dict[str, list[tuple[Entity, str]]] = {}
 
         def add(name: str, entity: Entity, scope: str = "") -> None:
@@ -67,12 +74,15 @@ class Reference:
             add(row["acronym"], Entity("organization", key))
         for key, label in categories.items():
             add(label, Entity("category", key))
+        for key, row in places.items():
+            add(row["name"], Entity("place", key))
         known_kinds = {
             "country": countries,
             "organization": orgs,
             "process": processes,
             "group": groups,
             "category": categories,
+            "place": places,
         }
         for number, row in tables.read(directory / "names.csv", ("name", "kind", "key", "scope")):
             table = known_kinds.get(row["kind"])
@@ -85,7 +95,7 @@ class Reference:
             if iso3 not in countries or state not in countries:
                 raise ReferenceTableError(f"territories.csv: {iso3} or {state} is not in countries.csv")
         grammar = extract.Grammar.load(directory / extract.STATEMENTS_TABLE)
-        ref = cls(countries, territories, orgs, processes, groups, categories, names, grammar)
+        ref = cls(countries, territories, orgs, processes, groups, categories, places, names, grammar)
         for key in groups:
             ref.group_members(key)  # checks every member token
         return ref
@@ -109,6 +119,8 @@ class Reference:
             return self.processes[entity.key]["name_in_source"]
         if entity.kind == "group":
             return self.groups[entity.key]["name"]
+        if entity.kind == "place":
+            return self.places[entity.key]["name"]
         return self.categories[entity.key]
 
     def group_members(self, key: str) -> list[Entity]:

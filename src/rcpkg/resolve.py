@@ -13,7 +13,7 @@ from rcpkg import extract
 from rcpkg.errors import ResolveError
 from rcpkg.extract import Statement
 from rcpkg.reference import Entity, Reference
-from rcpkg.source import Cell, Matrix, ProcessRows
+from rcpkg.source import COLUMNS, Cell, Matrix, ProcessRows
 
 
 # ----------------------------------------------------------------------------------------------- records
@@ -40,6 +40,35 @@ class Membership:
     groups: set[Entity] = field(default_factory=set)
     cells: list[Cell] = field(default_factory=list)
     names_in_source: list[str] = field(default_factory=list)
+    term: Term | None = None
+
+
+@dataclass(frozen=True)
+class Term:
+    """The term of a role as the text gives it: its first and last year (either may be unknown), the period as
+    written ("2007/2008"), the theme the holder chose for it, and the cell that says so."""
+
+    start: int | None
+    end: int | None
+    period: str | None
+    theme: str | None
+    cell: Cell
+
+
+@dataclass(frozen=True)
+class Event:
+    """An event the prose of a process reports: its kind (the grammar row's), its name as written, its date as
+    precise as the text gives it (lexical form and XSD datatype), where it took place, who held it (none named:
+    the process itself), its outcome as written, and the cell and text that say so."""
+
+    kind: str
+    name: str | None
+    date: tuple[str, str]
+    places: tuple[Entity, ...]
+    organizers: tuple[Entity, ...]
+    outcome: str | None
+    cell: Cell
+    text: str
 
 
 @dataclass
@@ -51,11 +80,12 @@ class Process:
     region_heading: str
     declared_total: int
     memberships: dict[tuple[Entity, str], Membership]
-    main_areas: list[extract.Item]
-    priorities: list[extract.Item]
+    main_areas: extract.Items
+    priorities: extract.Items
     flags: set[str]
     territories: dict[str, tuple[str, Cell]]  # territory iso3 -> (state iso3 the text names, cell)
     group_sizes: dict[Entity, tuple[int, Cell]]
+    events: list[Event] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------------- name lists
@@ -295,8 +325,8 @@ class Resolver:
             territories={},
             group_sizes={},
         )
-        for column in ("RCP", "Year", *extract.STATEMENT_COLUMNS, "Main Areas of Discussion"):
-            if column != "RCP" and not rows.parts(column):
+        for column in COLUMNS[1:]:
+            if not rows.parts(column):
                 raise ResolveError(
                     "empty cell: every process has a value in this column", name_cell.row, column, rows.name
                 )
@@ -341,6 +371,21 @@ class Resolver:
                                 self._territory(proc, mention.entity.key, mention.territory_of.key, cell, mention.text)
                     if made:
                         previous = made
+        if {"secretariat", "no-official-secretariat"} <= proc.flags:
+            raise ResolveError(
+                "the cell names a secretariat and says there is no official secretariat",
+                name_cell.row,
+                "Secretariat",
+                rows.text("Secretariat"),
+            )
+        for column in extract.PROSE_COLUMNS:
+            for cell in rows.parts(column):
+                for st in self.ref.grammar.findings(cell):
+                    if st.event:
+                        proc.events.append(self._event(key, st, cell))
+                        continue
+                    for mention in NameReader(self.ref, key, cell).read(st.names or ""):
+                        self._term(self._add(proc, st, mention, cell), st, cell)
         if proc.declared_total < 0:
             last = (rows.parts("Governments") or rows.cells["Governments"])[-1]
             raise ResolveError(
@@ -385,6 +430,35 @@ class Resolver:
                 text,
             )
         proc.territories[territory] = (state, cell)
+
+    def _event(self, process: str, st: Statement, cell: Cell) -> Event:
+        """An event a prose statement reports, its places and organisers resolved through the reference tables."""
+        date = extract.event_date(st.date or "")
+        if date is None:
+            raise ResolveError(
+                f"the date {st.date!r} of an event is no year, month and year, or day", cell.row, cell.column, st.text
+            )
+        places = []
+        for name in (st.place or "").split("/") if st.place else []:
+            place = self.ref.lookup(name, process)
+            if place is None or place.kind != "place":
+                raise ResolveError(
+                    f"unknown place {name!r} (add it to data/reference/places.csv)", cell.row, cell.column, st.text
+                )
+            places.append(place)
+        organizers = [m.entity for m in NameReader(self.ref, process, cell).read(st.names)] if st.names else []
+        return Event(st.event or "", st.event_name, date, tuple(places), tuple(organizers), st.outcome, cell, st.text)
+
+    def _term(self, ms: Membership, st: Statement, cell: Cell) -> None:
+        """The term a statement gives a role, if any; a second, different term of one role is an error."""
+        if st.start is None and st.end is None and st.period is None and st.theme is None:
+            return
+        term = Term(st.start, st.end, st.period, st.theme, cell)
+        if ms.term is not None and ms.term != term:
+            raise ResolveError(f"a second term for the {ms.role} {ms.entity.key}", cell.row, cell.column, st.text)
+        if term.start is not None and term.end is not None and term.start > term.end:
+            raise ResolveError("a term that ends before it starts", cell.row, cell.column, st.text)
+        ms.term = term
 
     def _add(self, proc: Process, st: Statement, mention: Mention, cell: Cell) -> Membership:
         role = st.role or "member"

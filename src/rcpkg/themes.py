@@ -1,7 +1,9 @@
 """Classify text under the SKOS scheme of migration themes (``ontology/themes.ttl``).
 
 A text is about a theme when one of the theme's ``skos:hiddenLabel`` keywords occurs in it as whole words,
-case-insensitively. The keywords are data, reviewed with the scheme."""
+case-insensitively. The keywords are data, reviewed with the scheme. ``graph`` classifies both prose columns
+and each of their items; a process's theme says which column names it (``rcp:themeInMainAreas``,
+``rcp:themeInPriorities``)."""
 
 from __future__ import annotations
 

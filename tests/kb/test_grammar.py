@@ -15,7 +15,7 @@ from rdflib.namespace import SKOS
 
 from rcpkg import knowledge_base, source
 from rcpkg.errors import ReferenceTableError, SourceError
-from rcpkg.extract import STATEMENT_COLUMNS, Grammar
+from rcpkg.extract import PROSE_COLUMNS, STATEMENT_COLUMNS, Grammar
 from rcpkg.namespaces import ID
 from rcpkg.source import Cell
 
@@ -31,14 +31,26 @@ def matrix() -> source.Matrix:
 
 
 def source_segments(grammar: Grammar, matrix: source.Matrix) -> set[tuple[str, str]]:
-    """(column, segment) of every statement of the source."""
+    """(column, segment) of every statement of the source: the segments of the participant columns and the
+    statements found in the prose columns."""
     return {
         (column, segment)
         for rows in matrix.processes
         for column in STATEMENT_COLUMNS
         for cell in rows.parts(column)
         for segment in grammar.segments(cell.text, column)
-    }
+    } | {(st.cell.column, st.text) for st in findings(grammar, matrix)}
+
+
+def findings(grammar: Grammar, matrix: source.Matrix) -> list:
+    """The statements the grammar finds in the prose columns of the source."""
+    return [
+        st
+        for rows in matrix.processes
+        for column in PROSE_COLUMNS
+        for cell in rows.parts(column)
+        for st in grammar.findings(cell)
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +67,7 @@ def unused(grammar: Grammar, matrix: source.Matrix) -> list[str]:
         for column in STATEMENT_COLUMNS
         for cell in rows.parts(column)
         for st in grammar.statements(cell)
-    )
+    ) + Counter(st.pattern for st in findings(grammar, matrix))
     return [p.name for p in grammar.patterns if not used[p.name]]
 
 
@@ -206,15 +218,54 @@ def test_segments_are_cut_at_separators_and_cues(column, text, expected):
         ),
         pytest.param(
             "chair",
-            {"column": "Main Areas of Discussion"},
-            "column 'Main Areas of Discussion' is not read as statements",
+            {"column": "Year"},
+            "column 'Year' is not read as statements",
             id="unknown-column",
+        ),
+        pytest.param(
+            "first-meeting-on",
+            {"pattern": r"In \d{4}, the [A-Z]+ held (?P<event>its first meeting on immigration)"},
+            "an event needs a (?P<date>...) group",
+            id="event-without-date",
+        ),
+        pytest.param(
+            "first-meeting-on",
+            {
+                "pattern": r"In (?P<date>\d+), the [A-Z]+ held (?P<event>its first meeting on immigration)",
+                "example": "In 201, the IGC held its first meeting on immigration",
+            },
+            "the date '201' of the example is no year",
+            id="event-date-unreadable",
+        ),
+        pytest.param(
+            "launched-by",
+            {"role": "founder"},
+            "an event is found in a prose column, and its names are who held it, not a role",
+            id="event-with-role",
+        ),
+        pytest.param(
+            "network-established",
+            {"pattern": r"In (?P<date>\d{4}) a regional NGO network was established\.?"},
+            "the groups date, event, outcome, place are for a row with an event",
+            id="event-groups-without-event",
+        ),
+        pytest.param(
+            "chair-taken-over",
+            {"cue": "Since"},
+            "a pattern of a prose column finds a role or an event in running text",
+            id="prose-with-cue",
+        ),
+        pytest.param(
+            "chair",
+            {"column": "Governments|Current Priorities"},
+            "a pattern of a prose column finds a role or an event in running text",
+            id="prose-and-statement-columns",
         ),
         pytest.param("chair", {"status": "past"}, "status is current, former or suspended", id="unknown-status"),
         pytest.param(
             "no-official-secretariat",
             {"flag": "no-secretariat"},
-            "flag 'no-secretariat' is none of footnote, no-official-secretariat, no-official-observers",
+            "flag 'no-secretariat' is none of footnote, secretariat, no-official-secretariat, no-official-observers",
             id="unknown-flag",
         ),
         pytest.param("chair", {"role": "Chair"}, "role 'Chair' is not a key", id="role-not-a-key"),
@@ -306,7 +357,8 @@ def test_a_pattern_that_matches_nothing_in_the_source_is_found(tmp_path, matrix)
 def test_a_pattern_that_an_earlier_one_always_wins_over_is_found(tmp_path, matrix):
     rows = table_rows()
     catch_all = next(r for r in rows if r["name"] == "secretariat")
-    grammar = Grammar.load(write_table(tmp_path / "statements.csv", [catch_all, *rows[:-1]]))
+    rest = [r for r in rows if r is not catch_all]
+    grammar = Grammar.load(write_table(tmp_path / "statements.csv", [catch_all, *rest]))
     assert unused(grammar, matrix) == [p.name for p in GRAMMAR.rules("Secretariat")][:-1]
     first = GRAMMAR.rules("Secretariat")[0]
     st = grammar.statement(Cell(first.line, "Secretariat", first.example), first.example)

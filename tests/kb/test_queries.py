@@ -143,26 +143,69 @@ def test_observers_state_the_relation(store):
     assert ("europol", "partner") in mtm and ("aus", "observer") in mtm and ("igc", "observer") in mtm
 
 
+# Who chairs each process now, as the Governments column says.
+CURRENT_CHAIRS = [
+    ("budapest-process", "TUR", "chair"),
+    ("budapest-process", "HUN", "co-chair"),
+    ("puebla-process", "GTM", "presidency pro tempore"),
+    ("sacm", "URY", "presidency pro tempore"),
+    ("5-plus-5-dialogue", "PRT", "chair"),
+    ("apc", "WSM", "chair"),
+    ("igc", "CHE", "chair"),
+    ("bali-process", "AUS", "co-chair"),
+    ("bali-process", "IDN", "co-chair"),
+    ("bali-process", "NZL", "thematic coordinator"),
+    ("bali-process", "THA", "thematic coordinator"),
+]
+
+
 def test_chairs(store):
     got = sorted(
         (r["process"].removeprefix(P), r["government"].removeprefix(C).upper(), r["role"])
         for r in rows(store, "chairs.rq")
     )
-    assert got == sorted(
-        [
-            ("budapest-process", "TUR", "chair"),
-            ("budapest-process", "HUN", "co-chair"),
-            ("puebla-process", "GTM", "presidency pro tempore"),
-            ("sacm", "URY", "presidency pro tempore"),
-            ("5-plus-5-dialogue", "PRT", "chair"),
-            ("apc", "WSM", "chair"),
-            ("igc", "CHE", "chair"),
-            ("bali-process", "AUS", "co-chair"),
-            ("bali-process", "IDN", "co-chair"),
-            ("bali-process", "NZL", "thematic coordinator"),
-            ("bali-process", "THA", "thematic coordinator"),
-        ]
+    assert got == sorted(CURRENT_CHAIRS)
+
+
+def test_chair_terms(store):
+    """Every chair, co-chair and presidency, current and former, with the term and theme the matrix gives: the
+    Budapest Process's chair since 2006 (its Current Priorities), the IGC's three chairs of 2006/2007 to
+    2008/2009 with the theme of each."""
+    got = sorted(
+        (
+            r["process"].removeprefix(P),
+            r["chair"].removeprefix(C).upper(),
+            r["role"],
+            r["status"],
+            r.get("start", ""),
+            r.get("end", ""),
+            r.get("period", ""),
+            r.get("theme", ""),
+        )
+        for r in rows(store, "chair-terms.rq")
     )
+    terms = {
+        ("budapest-process", "TUR"): ("2006", "", "", ""),
+        ("igc", "IRL"): ("2006", "2007", "2006/2007", "Designing Effective Immigration Systems"),
+        ("igc", "SWE"): ("2007", "2008", "2007/2008", "Circular Migration"),
+        ("igc", "CHE"): (
+            "2008",
+            "2009",
+            "2008/2009",
+            "Skilled Labour Migration: Opportunities for National and International Cooperation",
+        ),
+    }
+    current = [
+        (process, government, role) for process, government, role in CURRENT_CHAIRS if role != "thematic coordinator"
+    ]
+    expected = [
+        (process, government, role, "current", *terms.get((process, government), ("", "", "", "")))
+        for process, government, role in current
+    ] + [
+        ("igc", "IRL", "chair", "former", *terms["igc", "IRL"]),
+        ("igc", "SWE", "chair", "former", *terms["igc", "SWE"]),
+    ]
+    assert got == sorted(expected)
 
 
 def test_secretariats(store):
@@ -220,3 +263,90 @@ def test_country_processes_most_first(store):
 def test_theme_processes(store, theme, process):
     pairs = {(r["theme"].rsplit("/", 1)[1], r["process"].removeprefix(P)) for r in rows(store, "theme-processes.rq")}
     assert (theme, process) in pairs
+
+
+def test_events(store):
+    """Each event with its date as precise as the text: the Budapest Process's conferences of 1997 (Prague) and
+    June 2003 (Rhodes) and its meeting of May 2008 (Trabzon), ECOWAS's adoption of 18 January 2008, ..."""
+    got = {
+        (r["process"].removeprefix(P), r["name"], r["date"], r.get("placeName", "")) for r in rows(store, "events.rq")
+    }
+    assert got == {
+        ("apc", "establishment", "1996", ""),
+        ("budapest-process", "third Ministerial Conference", "1997", "Prague"),
+        ("budapest-process", "fourth Ministerial Conference", "2003-06", "Rhodes"),
+        ("budapest-process", "a senior officials meeting", "2008-05", "Trabzon"),
+        ("igc", "its first meeting on immigration", "2001", ""),
+        ("soderkoping-process", "launch", "2001", ""),
+        ("colombo-process", "Ministerial Consultations", "2005", "Bali, Indonesia"),
+        ("5-plus-5-dialogue", "Evora/Lisbon Conference", "2008", "Évora"),
+        ("5-plus-5-dialogue", "Evora/Lisbon Conference", "2008", "Lisbon"),
+        ("mtm-dialogue", "MTM Project Closing Conference", "2008-01", "Geneva"),
+        ("midwa", "adoption", "2008-01-18", ""),
+        ("bali-process", "14th Steering Group Meeting", "2008-08", ""),
+    }
+    organizers = {r["organizer"] for r in rows(store, "events.rq") if r["process"] == P + "soderkoping-process"}
+    assert {o.rsplit("/", 1)[1] for o in organizers} == {"smb", "unhcr", "iom"}
+
+
+# Who discusses trafficking, and where the matrix says so: (main areas, priorities). MIDWA, MIDSA, IGAD-RCP and
+# the Puebla Process name it in their current priorities only, so a search of the main areas alone missed them.
+TRAFFICKING = {
+    "bali-process": ("true", "true"),
+    "budapest-process": ("true", "false"),
+    "apc": ("true", "false"),
+    "mtm-dialogue": ("true", "false"),
+    "5-plus-5-dialogue": ("true", "false"),
+    "sacm": ("true", "false"),
+    "igad-rcp": ("false", "true"),
+    "midsa": ("false", "true"),
+    "midwa": ("false", "true"),
+    "puebla-process": ("false", "true"),
+}
+
+
+def test_a_theme_comes_from_both_columns_and_says_which(store):
+    got = {
+        r["process"].removeprefix(P): (r["inMainAreas"], r["inPriorities"])
+        for r in rows(store, "theme-processes.rq")
+        if r["theme"].endswith("/theme/trafficking")
+    }
+    assert got == TRAFFICKING
+    sacm = {
+        (r["theme"].rsplit("/", 1)[1], r["inMainAreas"], r["inPriorities"])
+        for r in rows(store, "theme-processes.rq")
+        if r["process"] == P + "sacm"
+    }
+    assert ("migration-and-development", "false", "true") in sacm
+
+
+def test_labels_are_tagged_with_the_language_they_are_written_in(store):
+    """CONGAD's and the IRD's names are French, OCAM's second name Spanish: each label carries its language, and
+    the source's French names of CONGAD and the IRD keep theirs on the memberships."""
+    query = """
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        PREFIX rcp: <https://w3id.org/rcpkg/ontology#>
+        SELECT ?s ?label (LANG(?label) AS ?lang) WHERE {
+          VALUES ?s { <https://w3id.org/rcpkg/id/organization/congad> <https://w3id.org/rcpkg/id/organization/ird>
+                      <https://w3id.org/rcpkg/id/process/ocam>
+                      <https://w3id.org/rcpkg/id/membership/midwa/organization-congad/observer-or-partner> }
+          { ?s rdfs:label ?label } UNION { ?s rcp:nameInSource ?label }
+        }"""
+    body, _ = store.query(query, "application/sparql-results+json")
+    got = {
+        (b["s"]["value"].rsplit("/id/", 1)[1], b["label"]["value"], b["lang"]["value"])
+        for b in json.loads(body)["results"]["bindings"]
+    }
+    assert (
+        "organization/congad",
+        "Conseil des Organisations Non Gouvernementales d’Appui au Développement",
+        "fr",
+    ) in got
+    assert ("organization/ird", "Institut de Recherche pour le Développement", "fr") in got
+    assert ("process/ocam", "Comisión Centroamericana de Directores de Migración", "es") in got
+    assert ("process/ocam", "Central American Commission of Migration Directors", "en") in got
+    assert (
+        "membership/midwa/organization-congad/observer-or-partner",
+        "Conseil des Organisations Non Gouvernementales d’Appui au Développement (CONGAD)",
+        "fr",
+    ) in got

@@ -7,6 +7,7 @@ import pytest
 from rcpkg import knowledge_base, paths
 from rcpkg.errors import ResolveError, SourceError
 from rcpkg.resolve import Entity
+from rcpkg.source import COLUMNS
 
 # From the matrix: the declared total of each process and the current members counted in its text.
 DECLARED = {
@@ -92,27 +93,238 @@ def test_secretariats(processes):
     assert holders("budapest-process", "secretariat") == ["icmpd"]
     assert holders("soderkoping-process", "secretariat-staff") == ["iom", "unhcr"]
     assert holders("soderkoping-process", "steering-board-member") == ["ec", "iom", "smb", "unhcr"]
-    assert holders("midwa", "secretariat-support") == ["ecowas", "iom"]
+    assert holders("midwa", "secretariat-support") == ["iom"]
+    assert holders("midwa", "consulted-on-support") == ["ecowas"]
+    assert holders("midsa", "consulted-on-support") == ["samp"]
     assert holders("bali-process", "steering-group-member") == ["AUS", "IDN", "NZL", "THA", "iom", "unhcr"]
     assert "no-official-secretariat" in processes["sacm"].flags
 
 
+# What each Secretariat cell says about an official secretariat: names one, says there is none, or neither.
+SECRETARIAT_FLAG = {
+    "soderkoping-process": "secretariat",
+    "budapest-process": "secretariat",
+    "puebla-process": "secretariat",
+    "sacm": "no-official-secretariat",
+    "5-plus-5-dialogue": "no-official-secretariat",
+    "mtm-dialogue": "secretariat",
+    "midwa": "no-official-secretariat",
+    "midsa": "no-official-secretariat",
+    "igad-rcp": "secretariat",
+    "apc": "secretariat",
+    "colombo-process": "secretariat",
+    "abu-dhabi-dialogue": "no-official-secretariat",
+    "igc": "secretariat",
+    "bali-process": None,
+}
+
+
+@pytest.mark.parametrize("key", sorted(SECRETARIAT_FLAG))
+def test_the_secretariat_flag_is_what_the_cell_states(processes, key):
+    flags = processes[key].flags & {"secretariat", "no-official-secretariat"}
+    assert flags == ({SECRETARIAT_FLAG[key]} if SECRETARIAT_FLAG[key] else set())
+
+
+def test_a_cell_that_names_a_secretariat_and_denies_one_is_an_error(home):
+    path = _mutate(home, "\tIGC Secretariat\t", "\tIGC Secretariat  No official secretariat\t")
+    with pytest.raises(ResolveError, match=r"row 39, column 'Secretariat': the cell names a secretariat and says"):
+        knowledge_base.extract_processes(path)
+
+
+# Every role with a term in the matrix: (process, holder, role) -> (status, start, end, period as written, theme).
+TERMS = {
+    ("budapest-process", "TUR", "chair"): ("current", 2006, None, None, None),
+    ("igc", "IRL", "chair"): ("former", 2006, 2007, "2006/2007", "Designing Effective Immigration Systems"),
+    ("igc", "SWE", "chair"): ("former", 2007, 2008, "2007/2008", "Circular Migration"),
+    ("igc", "CHE", "chair"): (
+        "current",
+        2008,
+        2009,
+        "2008/2009",
+        "Skilled Labour Migration: Opportunities for National and International Cooperation",
+    ),
+}
+
+
+def test_each_role_with_a_term_has_the_term_the_text_gives(processes):
+    got = {
+        (key, ms.entity.key, ms.role): (ms.status, ms.term.start, ms.term.end, ms.term.period, ms.term.theme)
+        for key, proc in processes.items()
+        for ms in proc.memberships.values()
+        if ms.term is not None
+    }
+    assert got == TERMS
+
+
+def test_a_chair_named_in_the_priorities_only_is_a_former_chair_with_its_cell(processes):
+    ireland = processes["igc"].memberships[(Entity("country", "IRL"), "chair")]
+    assert [(c.row, c.column) for c in ireland.cells] == [(39, "Current Priorities")]
+    switzerland = processes["igc"].memberships[(Entity("country", "CHE"), "chair")]
+    assert [(c.row, c.column) for c in switzerland.cells] == [(39, "Governments"), (39, "Current Priorities")]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("Chair (2007/2008)", "Chair (2008/2007)", "a term that ends before it starts: "),
+        ("; Ireland identified", "; Sweden identified", "a second term for the chair SWE: "),
+        ("Since Turkey took over", "Since Turkeyy took over", "unknown name"),
+    ],
+    ids=["backwards", "two-terms", "unknown-chair"],
+)
+def test_a_wrong_term_stops_the_build_with_row_and_column(home, old, new, message):
+    path = _mutate(home, old, new)
+    with pytest.raises(ResolveError, match=r"row (9|39), column 'Current Priorities': " + message):
+        knowledge_base.extract_processes(path)
+
+
+# Every event the prose of the matrix reports: process -> (kind, name as written, date, datatype, places,
+# organisers named, start of the outcome), in the order of the text.
+EVENTS = {
+    "soderkoping-process": [
+        ("launch", None, "2001", "gYear", [], ["smb", "unhcr", "iom"], "promote dialogue on asylum")
+    ],
+    "budapest-process": [
+        ("ministerial conference", "third Ministerial Conference", "1997", "gYear", ["prague"], [], "a set of 55"),
+        ("ministerial conference", "fourth Ministerial Conference", "2003-06", "gYearMonth", ["rhodes"], [], "31 new"),
+        ("senior officials meeting", "a senior officials meeting", "2008-05", "gYearMonth", ["trabzon"], [], "This"),
+    ],
+    "5-plus-5-dialogue": [("conference", "Evora/Lisbon Conference", "2008", "gYear", ["evora", "lisbon"], [], None)],
+    "mtm-dialogue": [("conference", "MTM Project Closing Conference", "2008-01", "gYearMonth", ["geneva"], [], None)],
+    "midwa": [("adoption", None, "2008-01-18", "date", [], ["ecowas"], "a Common Approach on Migration")],
+    "apc": [("establishment", None, "1996", "gYear", [], [], "provide a forum")],
+    "colombo-process": [
+        ("ministerial consultations", "Ministerial Consultations", "2005", "gYear", ["bali"], [], "action-oriented")
+    ],
+    "igc": [("meeting", "its first meeting on immigration", "2001", "gYear", [], [], None)],
+    "bali-process": [
+        (
+            "steering group meeting",
+            "14th Steering Group Meeting",
+            "2008-08",
+            "gYearMonth",
+            [],
+            [],
+            "underlined the need",
+        )
+    ],
+}
+
+
+@pytest.mark.parametrize("key", sorted(DECLARED))
+def test_every_event_has_its_date_place_organisers_and_outcome(processes, key):
+    got = [
+        (
+            e.kind,
+            e.name,
+            *e.date,
+            [p.key for p in e.places],
+            [o.key for o in e.organizers],
+            next((x[6] for x in EVENTS.get(key, []) if x[6] and (e.outcome or "").startswith(x[6])), e.outcome),
+        )
+        for e in processes[key].events
+    ]
+    assert got == EVENTS.get(key, [])
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "row", "message"),
+    [
+        (
+            "a third Ministerial Conference in Prague",
+            "a third Ministerial Conference in Praha",
+            9,
+            "unknown place 'Praha'",
+        ),
+        ("On January 18, 2008 ECOWAS", "On January 18, 2008 ECOWASS", 22, "unknown name"),
+    ],
+    ids=["unknown-place", "unknown-organiser"],
+)
+def test_an_event_that_names_what_no_table_knows_stops_the_build(home, old, new, row, message):
+    path = _mutate(home, old, new)
+    with pytest.raises(ResolveError, match=rf"row {row}, column '[^']+': {message}"):
+        knowledge_base.extract_processes(path)
+
+
 def test_numbered_items_continue_across_rows(processes):
     bali = processes["bali-process"]
-    assert [i.marker for i in bali.main_areas] == [f"{n})" for n in range(1, 11)]
-    assert [i.cell.row for i in bali.main_areas] == [40] * 6 + [45] * 4
+    assert [i.marker for i in bali.main_areas.items] == [f"{n})" for n in range(1, 11)]
+    assert [i.cell.row for i in bali.main_areas.items] == [40] * 6 + [45] * 4
+    assert {i.list for i in bali.main_areas.items} == {1}
     mtm = processes["mtm-dialogue"]
-    assert mtm.main_areas[0].text == "Interception and apprehension of irregular migrants;"
-    assert len(mtm.main_areas) == 8
+    assert mtm.main_areas.items[0].text == "Interception and apprehension of irregular migrants;"
+    assert len(mtm.main_areas.items) == 8
 
 
 def test_an_unnumbered_list_that_announces_its_length_gives_items(processes):
     puebla = processes["puebla-process"]
-    assert [i.text for i in puebla.main_areas] == [
+    assert [i.text for i in puebla.main_areas.items] == [
         "migration policy and management",
         "human rights of migrants",
         "migration and development",
     ]
+
+
+# Every list of the matrix: (process, column) -> for each list, its lead-in (its start, None for none), how many
+# items it holds and, for a list of sub-items, the position of their item.
+LISTS = {
+    ("soderkoping-process", "priorities"): [("The objective of the Process is to support", 6, None)],
+    ("puebla-process", "main areas"): [("Three main areas of discussion:", 3, None)],
+    ("puebla-process", "priorities"): [(None, 11, None)],
+    ("sacm", "priorities"): [(None, 6, None)],
+    ("5-plus-5-dialogue", "priorities"): [("2008 Evora/Lisbon Conference highlighted the following:", 4, None)],
+    ("mtm-dialogue", "main areas"): [
+        ("The MTM Dialogue is organised along two pillars: Pillar I aims at", 5, None),
+        ("Pillar II addresses medium and long-term issues", 3, None),
+    ],
+    ("midwa", "main areas"): [("MIDWA addresses five key areas:", 5, None)],
+    ("midwa", "priorities"): [("On January 18, 2008 ECOWAS adopted a Common Approach", 6, None)],
+    ("midsa", "main areas"): [("MIDSA focuses on 7 main themes:", 7, None)],
+    ("midsa", "priorities"): [(None, 3, None)],
+    ("igad-rcp", "main areas"): [("IGAD-RCP aims to facilitate dialogue", 3, None)],
+    ("igad-rcp", "priorities"): [("In addition to the establishment of mechanisms", 4, None), (None, 3, 4)],
+    ("apc", "priorities"): [("ACP work plan 2008 includes:", 2, None)],
+    ("colombo-process", "main areas"): [("The Colombo Process has three thematic foci:", 3, None)],
+    ("colombo-process", "priorities"): [
+        (None, 4, None),
+        ("The Ministerial Consultations in Bali in 2005 set forth", 3, None),
+        ("For example, pursuant to these recommendations", 2, None),
+    ],
+    ("abu-dhabi-dialogue", "main areas"): [("The Abu Dhabi Declaration focuses on", 4, None)],
+    ("igc", "priorities"): [
+        ("Since 2005, following a strategic review, IGC has three core activities:", 3, None),
+        ("IGC currently has standing working groups on", 4, None),
+        ("with crosscutting working groups on", 2, None),
+    ],
+    ("bali-process", "main areas"): [("The following were the specific objectives agreed to", 10, None)],
+}
+
+
+@pytest.mark.parametrize("key", sorted(DECLARED))
+@pytest.mark.parametrize("column", ["main areas", "priorities"])
+def test_every_list_keeps_its_lead_in_its_items_and_its_nesting(processes, key, column):
+    found = processes[key].main_areas if column == "main areas" else processes[key].priorities
+    got = []
+    for item_list in found.lists:
+        items = found.of_list(item_list.number)
+        parents = {i.parent for i in items}
+        assert len(parents) == 1
+        lead = item_list.lead_in
+        expected_lead = next(
+            (x[0] for x in LISTS.get((key, column), []) if x[0] and lead and lead.startswith(x[0])), None
+        )
+        got.append((expected_lead if expected_lead else lead, len(items), parents.pop()))
+    assert got == LISTS.get((key, column), [])
+    assert [i.position for i in found.items] == list(range(1, len(found.items) + 1))
+
+
+def test_items_end_where_the_source_ends_them(processes):
+    """The IGC's working groups: (iv) ends before the words that open the next list, (vi) at its sentence's end;
+    the Colombo Process's thematic foci, each several sentences, keep them all."""
+    igc = [i.text for i in processes["igc"].priorities.items]
+    assert igc[6:] == ["Admission, Control and Enforcement", "Technology", "Country of Origin Information."]
+    colombo = processes["colombo-process"].main_areas.items
+    assert colombo[2].text.endswith("and enhancing cooperation among countries of origin.")
 
 
 def test_a_wrong_announced_count_is_an_error(home):
@@ -147,9 +359,18 @@ def test_a_removed_process_row_is_reported(home):
         knowledge_base.extract_processes(path)
 
 
-def test_an_emptied_cell_is_reported(home):
-    path = _mutate(home, "\tHosted by ICMPD\t", "\t\t")
-    with pytest.raises(SourceError, match=r"row 17, column 'Secretariat': empty cell"):
+@pytest.mark.parametrize("column", COLUMNS[1:])
+def test_an_emptied_cell_of_any_column_is_reported(home, column):
+    """Every column after the name is required: emptying the IGC's cell (row 39, one row) of any of them stops
+    the build with the row and the column, the Current Priorities as much as the Governments."""
+    path = home / "data" / "source" / "iom-rcp-matrix-2008.txt"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    fields = lines[38].split("\t")
+    assert fields[0] == "<b>Inter-Governmental Consultations on Migration, Asylum and Refugees (IGC)</b>"
+    fields[COLUMNS.index(column)] = ""
+    lines[38] = "\t".join(fields)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises((SourceError, ResolveError), match=rf"row 39, column '{column}': "):
         knowledge_base.extract_processes(path)
 
 
