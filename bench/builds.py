@@ -3,13 +3,14 @@
     python bench/builds.py --before /path/to/other/checkout [--seconds 3] [--passes 2] [--workers 4]
 
 Starts ``rcpkg serve`` twice at the same time, once with this checkout's code and once with the code of
-``--before`` (``PYTHONPATH=<before>/src``), each over its own built dataset (``data/dumps/rcp.trig`` of its
-checkout: run ``rcpkg build`` in both first), result cache off, the row limit and the per-client limit out of
-the way (the load generator is one address standing for many clients). For every competency question of
-``queries/*.rq``, pass after pass, it runs ``wrk`` (GET, keep-alive, Accept: SPARQL JSON, concurrency 8) against
-one server and then the other, alternating which goes first, so both see the same machine. A 10^7-step
-Python loop is timed before and after as the calibration; figures are printed as requests/s with the ratio
-after/before, and the noise is the spread between passes of the same build.
+``--before`` (``PYTHONPATH=<before>/src``), both over this checkout's built dataset
+(``data/dumps/rcp.trig``: the question is what the code costs, so both answer the same data), result cache
+off, the row limit and the per-client limit out of the way (the load generator is one address standing for
+many clients). For every competency question of ``queries/*.rq``, pass after pass, it runs ``wrk`` (GET,
+keep-alive, Accept: SPARQL JSON, concurrency 8) against one server and then the other, alternating which
+goes first, so both see the same machine. A 10^7-step Python loop is timed before and after as the
+calibration; figures are printed as requests/s with the ratio after/before, and the noise is the spread
+between passes of the same build.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 _spec = importlib.util.spec_from_file_location("bench_run", ROOT / "bench" / "run.py")
 run = importlib.util.module_from_spec(_spec)
 assert _spec.loader is not None
+sys.modules["bench_run"] = run  # its dataclasses look their module up
 _spec.loader.exec_module(run)
 
 
@@ -41,7 +43,7 @@ def calibration() -> float:
 
 class Server(run.Engine):
     def __init__(self, name: str, checkout: Path, workers: int, workdir: Path):
-        super().__init__(checkout / "data" / "dumps" / "rcp.trig", workdir)
+        super().__init__(ROOT / "data" / "dumps" / "rcp.trig", workdir)
         self.name, self.checkout, self.workers = name, checkout, workers
 
     def start(self) -> None:

@@ -427,3 +427,32 @@ def test_pages_are_semantic_html_without_scripts_and_fit_a_phone(pages_client, p
 @pytest.fixture(scope="module")
 def pages_client(client_factory):
     return client_factory(FIXTURE)
+
+
+def test_home_says_how_to_cite_the_release_its_rights_and_each_download_with_its_checksum(kb_client, kb_dataset):
+    """The landing page states what the dataset's description states: release and date, citation, the licence,
+    the rights in the project's work and in the IOM matrix, and the downloads with sizes and SHA-256."""
+    import html
+
+    from rdflib import Namespace
+    from rdflib.namespace import RDFS
+
+    description = Dataset(default_union=True)
+    description.parse(kb_dataset, format="trig")
+    dataset = URIRef("https://w3id.org/rcpkg/dataset")
+    version = description.value(dataset, Namespace("http://www.w3.org/ns/dcat#").version)
+    issued = str(description.value(dataset, DCTERMS.issued))[:10]
+    rights = [str(description.value(r, RDFS.label)) for r in description.objects(dataset, DCTERMS.rights)]
+    source = description.value(dataset, DCTERMS.source)
+    rights += [str(description.value(r, RDFS.label)) for r in description.objects(source, DCTERMS.rights)]
+    page = html.unescape(kb_client.get("/").text)
+    assert f"Release {version}, built {issued}" in " ".join(page.split()).replace("<strong>", "").replace(
+        "</strong>", ""
+    )
+    assert "Cite as:" in page and f"version {version} ({issued})" in page
+    assert str(description.value(dataset, DCTERMS.license)) in page
+    assert len(rights) == 2 and all(r in page for r in rights)
+    sums = dict(reversed(line.split("  ")) for line in (kb_dataset.parent / "SHA256SUMS").read_text().splitlines())
+    for name, digest in sums.items():
+        if name != "SHA256SUMS" and (kb_dataset.parent / name).exists():
+            assert f"{name}</a>" in page and digest in page, name

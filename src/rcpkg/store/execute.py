@@ -98,7 +98,17 @@ def _run_on_own_thread(job, stack: int) -> Future:
     return future
 
 
-def on_sized_stack(job: Callable[[], T], query_bytes: int) -> T:
-    """``job()`` on a thread whose stack is sized for a query of ``query_bytes`` bytes: its result, or its
-    exception (``QueryTooComplex`` for a query too long to evaluate safely)."""
+def on_sized_stack(job: Callable[[], T], query_bytes: int, capacity: int) -> T:
+    """``job()`` with a stack large enough for a query of ``query_bytes`` bytes: on this thread when its stack
+    was sized for queries of ``capacity`` bytes or more (an evaluator's loop thread, ``rcpkg.store.isolation``),
+    else on a thread of its own (a longer query of ``rcpkg query``)."""
+    if query_bytes <= capacity:
+        return job()
     return _run_on_own_thread(_releasing(job), stack_bytes(query_bytes)).result()
+
+
+@contextmanager
+def sized_stack(size: int):
+    """Threads started inside this block get a stack of ``size`` bytes."""
+    with _stack_size(size):
+        yield

@@ -119,7 +119,8 @@ class Store:
         run = functools.partial(
             self._run, text, info, formats.of(media_type), default_graph_uris, named_graph_uris, max_rows, base_iri
         )
-        return on_sized_stack(run, len(text.encode("utf-8")))
+        # The evaluator's loop runs on a thread sized for max_query_bytes (Evaluators' ``stack``).
+        return on_sized_stack(run, len(text.encode("utf-8")), min(self.limits.max_query_bytes, LONGEST_QUERY))
 
     # ---- SPARQL protocol
 

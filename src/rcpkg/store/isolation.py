@@ -10,8 +10,8 @@ evaluates a caller's query in the process that serves requests: it hands it to a
   that end and is the evaluator. Forked from the zygote, an evaluator has the loaded store without loading
   anything, and a fork of a single-threaded process holds no lock another thread took.
 - **Evaluator.** It confines itself (``sandbox.confine``: no internet socket, bounded address space),
-  says its pid, then answers jobs on its socket, one at a time, until the other end closes. Each job is
-  evaluated on a thread whose stack is sized for the query (``execute``).
+  says its pid, then answers jobs on its socket, one at a time, until the other end closes, on one thread
+  whose stack is sized for the longest query accepted (``execute``).
 - **Deadline, kept twice.** The caller stops waiting at the timeout and kills the evaluator (SIGKILL);
   the evaluator's own alarm ends it a few seconds later should its caller be gone. Either way only that
   query's evaluation ends; the caller's process and every other query go on.
@@ -40,6 +40,7 @@ from typing import Any
 
 from rcpkg.errors import QueryError
 from rcpkg.store.errors import QueryBusy, QueryCrashed, QueryTimeout
+from rcpkg.store.execute import sized_stack
 from rcpkg.store.sandbox import SandboxUnavailable, confine
 
 _LENGTH = struct.Struct("!Q")
@@ -325,6 +326,18 @@ class Evaluators:
                 _send(channel, ("unavailable", str(exc)))
                 os._exit(1)
             _send(channel, ("ready", os.getpid()))
+            # The loop runs on one thread whose stack is sized for the longest query accepted (``stack``):
+            # no thread is started per query (a hand-over between threads costs a quarter of a millisecond).
+            loop = threading.Thread(target=self._loop, args=(channel,), name="rcpkg-evaluator", daemon=True)
+            with sized_stack(max(self.stack, 1 << 20)):
+                loop.start()
+            loop.join()
+            os._exit(1)  # the loop only returns by ending the process
+        except BaseException:
+            os._exit(1)
+
+    def _loop(self, channel: socket.socket) -> None:
+        try:
             while True:
                 message = _receive(channel)
                 if message is None:

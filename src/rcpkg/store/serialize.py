@@ -3,6 +3,7 @@ the guards that keep XML answers well-formed."""
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,24 +41,59 @@ def boolean(result: ox.QueryBoolean, fmt: Format) -> Answer:
     return Answer(result.serialize(format=_results_format(fmt, ASK)), fmt.media_type, ASK)
 
 
+class _Enough(Exception):
+    """Raised into the engine's writer once the row limit is passed: the writing, and the evaluation that
+    feeds it, stop there."""
+
+
+class _RowSink(io.RawIOBase):
+    """Where the engine writes SPARQL TSV (one line per solution, after a header line; newlines inside
+    values are escaped): keeps what it is given until more than ``max_rows`` solutions have come."""
+
+    def __init__(self, max_rows: int) -> None:
+        super().__init__()
+        self.limit = max_rows
+        self.lines = 0
+        self.parts: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:  # noqa: ANN001 - a bytes-like object
+        chunk = bytes(data)
+        self.parts.append(chunk)
+        self.lines += chunk.count(b"\n")
+        if self.lines > self.limit + 1:
+            raise _Enough
+        return len(chunk)
+
+
 def solutions(result: ox.QuerySolutions, fmt: Format, max_rows: int | None) -> Answer:
-    """SELECT results in ``fmt``, at most ``max_rows`` of them: the solutions are read one by one and the
-    reading stops at the limit, so a query with more solutions than that never has them computed, held or
-    written. They are gathered as SPARQL TSV (one line per solution, terms in the engine's N-Triples
-    spelling; lossless), which the engine's own reader and writer turn into ``fmt`` (TSV included: its
-    writer abbreviates numbers as it always did)."""
+    """SELECT results in ``fmt``, at most ``max_rows`` of them. With a limit, the engine writes SPARQL TSV into
+    a sink that stops it once the limit is passed, so solutions beyond it are never computed, held or
+    written; the TSV (lossless) is cut at the limit and the engine's own reader and writer turn it into
+    ``fmt``."""
     kind = _results_format(fmt, SELECT)
-    variables = result.variables
-    lines = ["\t".join(str(v) for v in variables)]
-    truncated = False
-    for solution in result:
-        if max_rows is not None and len(lines) > max_rows:
-            truncated = True
-            break
-        lines.append("\t".join("" if (term := solution[v]) is None else str(term) for v in variables))
-    rows = len(lines) - 1
-    tsv = ("\n".join(lines) + "\n").encode("utf-8")
-    body = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(format=kind)
+    if max_rows is None:
+        body = result.serialize(format=kind)
+        rows, truncated = None, False
+    else:
+        sink = _RowSink(max_rows)
+        try:
+            result.serialize(sink, format=ox.QueryResultsFormat.TSV)
+        except _Enough:
+            pass
+        lines = b"".join(sink.parts).split(b"\n")
+        if lines and lines[-1] == b"":
+            lines.pop()
+        truncated = len(lines) - 1 > max_rows
+        lines = lines[: max_rows + 1]
+        rows = len(lines) - 1
+        tsv = b"\n".join(lines) + b"\n"
+        if kind is ox.QueryResultsFormat.TSV:
+            body = tsv
+        else:
+            body = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(format=kind)
     if kind is ox.QueryResultsFormat.XML:
         _check_xml_characters(body, fmt, RESULTS)
     return Answer(body, fmt.media_type, SELECT, rows, truncated)

@@ -1,4 +1,5 @@
-"""The home page ``/`` and the pictures: what the dataset is, its figures, the downloads, the competency
+"""The home page ``/`` and the pictures: what the dataset is, its figures, how to cite it and its rights, its
+release, the downloads with sizes and checksums, the competency
 questions of ``queries/*.rq`` as runnable examples, a query form (no JavaScript: it posts to ``/sparql``
 with ``format=html``, which answers an HTML table), and three SVG pictures drawn on the server.
 
@@ -12,12 +13,14 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, render_template, request
 from markupsafe import Markup
-from rdflib.namespace import DCTERMS
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDFS
+from rdflib.term import Node, URIRef
 
 from rcpkg import charts, paths
-from rcpkg.errors import QueryError
+from rcpkg.errors import DataError, QueryError
 from rcpkg.namespaces import DATASET, rebase
 from rcpkg.store import Store
+from rcpkg.store import load as loading
 from rcpkg.void import DUMP_FILES
 from rcpkg.web.cache import conditional, etag
 from rcpkg.web.context import caches, get_config, get_store, local_href
@@ -247,12 +250,66 @@ def _figures(store: Store) -> list[tuple[int, str]]:
 
 def _downloads() -> list[dict]:
     directory = Path(get_config().dataset).parent
+    try:
+        sums = loading.checksums(directory) or {}
+    except DataError:
+        sums = {}
     out = []
     for dump in DUMP_FILES:
         path = directory / dump.name
         if path.is_file():
-            out.append({"name": dump.name, "title": dump.title, "size": path.stat().st_size})
+            out.append(
+                {"name": dump.name, "title": dump.title, "size": path.stat().st_size, "sha256": sums.get(dump.name)}
+            )
     return out
+
+
+def _release(store: Store) -> dict:
+    """How to cite the dataset, its rights and its release, as its description in the data states them."""
+    dataset = rebase(DATASET, get_config().base_iri)
+
+    def values(subject: Node, predicate: Node) -> list[Node]:
+        return [o for _s, _p, o, _g in store.quads(subject=subject, predicate=predicate)]
+
+    def first(subject: Node | None, *predicates: Node) -> Node | None:
+        for predicate in predicates if subject is not None else ():
+            found = values(subject, predicate)
+            if found:
+                return sorted(found)[0]
+        return None
+
+    def name(node: Node | None) -> str | None:
+        label = first(node, RDFS.label, FOAF.name, DCTERMS.title)
+        return str(label) if label is not None else None
+
+    source = first(dataset, DCTERMS.source)
+    release = {
+        "title": name(dataset),
+        "version": first(dataset, URIRef(str(DCAT) + "version")),  # DCAT 3: rdflib's namespace predates it
+        "issued": str(first(dataset, DCTERMS.issued) or "")[:10] or None,
+        "publisher": name(first(dataset, DCTERMS.publisher)),
+        "license": first(dataset, DCTERMS.license),
+        "rights": sorted(r for r in (name(node) for node in values(dataset, DCTERMS.rights)) if r),
+        "source": name(source),
+        "source_publisher": name(first(source, DCTERMS.publisher)),
+        "source_rights": sorted(r for r in (name(node) for node in values(source, DCTERMS.rights)) if r)
+        if source is not None
+        else [],
+        "iri": str(dataset),
+    }
+    parts = [p for p in (release["publisher"], release["title"]) if p]
+    citation = ". ".join(parts)
+    if release["version"]:
+        citation += f", version {release['version']}"
+    if release["issued"]:
+        citation += f" ({release['issued']})"
+    citation += f". {dataset}"
+    if release["source"]:
+        citation += f". Derived from: {release['source']}"
+        if release["source_publisher"]:
+            citation += f", {release['source_publisher']}"
+    release["citation"] = citation + "."
+    return release
 
 
 @bp.route("/", methods=["GET", "HEAD"])
@@ -273,6 +330,7 @@ def _render_home(store: Store) -> str:
         figures=_figures(store),
         triples=store.triple_count,
         downloads=_downloads(),
+        release=_release(store),
         examples=read_examples(paths.queries_dir()),
         default_query=DEFAULT_QUERY,
         charts={name: Markup(chart_svg(store, name)) for name in CHARTS},
