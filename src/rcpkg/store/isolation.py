@@ -146,7 +146,6 @@ class Evaluators:
         self.stack = stack
         self.wait = wait
         self._control: socket.socket | None = None
-        self._zygote_pid: int | None = None
         self._start_lock = threading.Lock()
         self._owner = 0  # the process whose evaluators these are (a forked child starts afresh)
         self._generation = 0  # idle evaluators made under other settings are not reused
@@ -181,7 +180,7 @@ class Evaluators:
                 mine.close()
                 self._zygote(theirs)
             theirs.close()
-            self._control, self._zygote_pid = mine, pid
+            self._control = mine
 
     def run(self, job: Any, timeout: float | None) -> Any:
         """What an evaluator's ``serve(job)`` returns (or raises); ``QueryTimeout`` after ``timeout``
