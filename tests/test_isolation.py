@@ -161,3 +161,18 @@ def test_without_seccomp_the_server_refuses_to_start_and_no_query_runs_unconfine
     store = Store.load(FIXTURE)
     with pytest.raises(sandbox.SandboxUnavailable):
         store.execute("ASK {}", JSON, timeout=30)
+
+
+def test_an_idle_evaluator_killed_from_outside_is_replaced_without_failing_a_query():
+    import signal
+
+    store = Store.load(FIXTURE)
+    store.execute("ASK {}", JSON, timeout=30)
+    (pid,) = evaluator_pids(store)
+    os.kill(pid, signal.SIGKILL)
+    for _ in range(100):
+        if not alive(pid):
+            break
+        threading.Event().wait(0.02)
+    assert store.execute("ASK { ?s ?p ?o }", JSON, timeout=30).form == "ASK"
+    assert pid not in evaluator_pids(store)

@@ -29,6 +29,7 @@ from __future__ import annotations
 import ctypes
 import os
 import pickle
+import select
 import signal
 import socket
 import struct
@@ -115,6 +116,15 @@ class _Evaluator:
 
     def __init__(self, channel: socket.socket, pid: int, generation: int) -> None:
         self.channel, self.pid, self.generation = channel, pid, generation
+
+    def alive(self) -> bool:
+        """False once the process has ended: an idle evaluator's socket has nothing to read until its end is
+        closed (then it reads end-of-file)."""
+        try:
+            readable, _, _ = select.select([self.channel], [], [], 0)
+            return not readable or self.channel.recv(1, socket.MSG_PEEK) != b""
+        except (OSError, ValueError):
+            return False
 
     def kill(self) -> None:
         try:
@@ -218,6 +228,7 @@ class Evaluators:
             self._free = threading.Condition()
 
     def _acquire(self) -> _Evaluator:
+        """An idle evaluator that is still there, or a new one while fewer than ``size`` are busy."""
         self.start()
         with self._start_lock:
             self._reset_if_forked()
@@ -232,8 +243,11 @@ class Evaluators:
                             f"all {self.size} query evaluators of this server process stayed busy for {self.wait:g} s"
                         )
             self._busy += 1
-            if self._idle:
-                return self._idle.pop()
+            while self._idle:
+                evaluator = self._idle.pop()
+                if evaluator.alive():
+                    return evaluator
+                evaluator.kill()  # ended while idle (killed from outside): its socket reads end-of-file
         try:
             return self._spawn()
         except BaseException:

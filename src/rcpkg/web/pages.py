@@ -13,15 +13,15 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, render_template, request
 from markupsafe import Markup
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDFS
-from rdflib.term import Node, URIRef
+from rdflib.namespace import DCTERMS, FOAF, RDFS
+from rdflib.term import Node
 
 from rcpkg import charts, paths
 from rcpkg.errors import DataError, QueryError
 from rcpkg.namespaces import DATASET, rebase
 from rcpkg.store import Store
 from rcpkg.store import load as loading
-from rcpkg.void import DUMP_FILES
+from rcpkg.void import DCAT_VERSION, DUMP_FILES
 from rcpkg.web.cache import conditional, etag
 from rcpkg.web.context import caches, get_config, get_store, local_href
 from rcpkg.web.labels import Labeller
@@ -285,7 +285,7 @@ def _release(store: Store) -> dict:
     source = first(dataset, DCTERMS.source)
     release = {
         "title": name(dataset),
-        "version": first(dataset, URIRef(str(DCAT) + "version")),  # DCAT 3: rdflib's namespace predates it
+        "version": first(dataset, DCAT_VERSION),
         "issued": str(first(dataset, DCTERMS.issued) or "")[:10] or None,
         "publisher": name(first(dataset, DCTERMS.publisher)),
         "license": first(dataset, DCTERMS.license),
