@@ -110,6 +110,8 @@ def test_text_that_is_not_utf8_is_a_400(client, method, path, headers, body):
     reply = client.request(method, path, headers, body)
     assert reply.status == 400, reply.text
     assert "UTF-8" in reply.text and reply.text.count("\n") == 1
+    if path.startswith("/sparql"):  # a browser's client can read why
+        assert reply.headers.get("Access-Control-Allow-Origin") == "*"
 
 
 def test_head_request_has_headers_and_no_body(client):

@@ -21,6 +21,7 @@ from __future__ import annotations
 import gzip
 
 from flask import Blueprint, Response, request
+from werkzeug.exceptions import HTTPException
 
 from rcpkg.config import Config
 from rcpkg.errors import QueryError
@@ -53,7 +54,9 @@ def sparql() -> Response:
         response = _answer()
     except ProtocolError as exc:
         response = error_response(exc.status, exc.message, exc.headers)
-    return _cors(response)
+    except HTTPException as exc:  # werkzeug's refusals while reading the request (text that is not UTF-8, ...)
+        response = error_response(exc.code or 400, f"{exc.code} {exc.name}: {exc.description}")
+    return _cors(response)  # a browser's client sees the message of every refusal, not a network error
 
 
 def _refused(exc: QueryRefused) -> ProtocolError:
