@@ -43,7 +43,7 @@ def stack_bytes(query_bytes: int) -> int:
 
 
 @contextmanager
-def _stack_size(size: int):
+def stack_size(size: int):
     """Threads started inside this block get a stack of ``size`` bytes (``threading.stack_size`` is
     process-wide, hence the lock)."""
     with _STACK_LOCK:
@@ -91,7 +91,7 @@ def _run_on_own_thread(job, stack: int) -> Future:
 
     thread = threading.Thread(target=target, name="rcpkg-query-long", daemon=True)
     try:
-        with _stack_size(stack):
+        with stack_size(stack):
             thread.start()
     except (RuntimeError, ValueError, MemoryError) as exc:
         raise QueryError(f"cannot start a thread to evaluate the query: {exc}") from None
@@ -105,10 +105,3 @@ def on_sized_stack(job: Callable[[], T], query_bytes: int, capacity: int) -> T:
     if query_bytes <= capacity:
         return job()
     return _run_on_own_thread(_releasing(job), stack_bytes(query_bytes)).result()
-
-
-@contextmanager
-def sized_stack(size: int):
-    """Threads started inside this block get a stack of ``size`` bytes."""
-    with _stack_size(size):
-        yield

@@ -41,7 +41,7 @@ from typing import Any
 
 from rcpkg.errors import QueryError
 from rcpkg.store.errors import QueryBusy, QueryCrashed, QueryTimeout
-from rcpkg.store.execute import sized_stack
+from rcpkg.store.execute import stack_size
 from rcpkg.store.sandbox import SandboxUnavailable, confine
 
 _LENGTH = struct.Struct("!Q")
@@ -342,7 +342,7 @@ class Evaluators:
             # The loop runs on one thread whose stack is sized for the longest query accepted (``stack``):
             # no thread is started per query (a hand-over between threads costs a quarter of a millisecond).
             loop = threading.Thread(target=self._loop, args=(channel,), name="rcpkg-evaluator", daemon=True)
-            with sized_stack(max(self.stack, 1 << 20)):
+            with stack_size(max(self.stack, 1 << 20)):
                 loop.start()
             loop.join()
             os._exit(1)  # the loop only returns by ending the process
