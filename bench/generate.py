@@ -37,26 +37,42 @@ def _rename(term, copy: int):
     return term
 
 
+def _copy(quads: list[ox.Quad], copy: int):
+    """Copy ``copy`` (1..N-1) of the data and inferred graphs of ``quads``, renamed."""
+    for q in quads:
+        if not isinstance(q.graph_name, ox.NamedNode) or q.graph_name.value not in COPIED_GRAPHS:
+            continue
+        if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(SHARED):
+            continue
+        obj = q.object
+        if isinstance(obj, ox.Literal) and q.predicate.value in LABELS:
+            obj = (
+                ox.Literal(f"{obj.value} {copy}", language=obj.language)
+                if obj.language
+                else ox.Literal(f"{obj.value} {copy}", datatype=obj.datatype)
+            )
+        yield ox.Quad(_rename(q.subject, copy), q.predicate, _rename(obj, copy), q.graph_name)
+
+
 def generate(source: Path, scale: int, output: Path) -> int:
+    """Write the dataset at ``scale`` to ``output``; returns its number of quads.
+
+    Streams: only the source is held in memory; each copy is written as it is made (N-Quads files
+    concatenate), into a temporary file renamed to ``output`` at the end, so an interrupted run never
+    leaves a partial file that bench/run.py would take for a finished one."""
     quads = list(ox.parse(path=str(source)))
-    out: list[ox.Quad] = list(quads)
-    for copy in range(1, scale):
-        for q in quads:
-            if not isinstance(q.graph_name, ox.NamedNode) or q.graph_name.value not in COPIED_GRAPHS:
-                continue
-            if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(SHARED):
-                continue
-            obj = q.object
-            if isinstance(obj, ox.Literal) and q.predicate.value in LABELS:
-                obj = (
-                    ox.Literal(f"{obj.value} {copy}", language=obj.language)
-                    if obj.language
-                    else ox.Literal(f"{obj.value} {copy}", datatype=obj.datatype)
-                )
-            out.append(ox.Quad(_rename(q.subject, copy), q.predicate, _rename(obj, copy), q.graph_name))
     output.parent.mkdir(parents=True, exist_ok=True)
-    ox.serialize(out, str(output), format=ox.RdfFormat.N_QUADS)
-    return len(out)
+    partial = output.with_name(output.name + ".partial")
+    count = 0
+    with open(partial, "wb") as fh:
+        ox.serialize(quads, fh, format=ox.RdfFormat.N_QUADS)
+        count += len(quads)
+        for copy in range(1, scale):
+            block = list(_copy(quads, copy))
+            ox.serialize(block, fh, format=ox.RdfFormat.N_QUADS)
+            count += len(block)
+    partial.replace(output)
+    return count
 
 
 def main(argv: list[str] | None = None) -> int:
