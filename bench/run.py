@@ -971,11 +971,15 @@ def _load(path: Path) -> ScaleResult | None:
         return None
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         return None
-    data["settings"] = Settings(**data["settings"])
-    data["engines"] = {k: EngineReport(**v) for k, v in data["engines"].items()}
-    data["windows"] = [Window(**w) for w in data["windows"]]
-    data["summaries"] = [Summary(**m) for m in data["summaries"]]
-    return ScaleResult(**data)
+    try:
+        data["settings"] = Settings(**data["settings"])
+        data["engines"] = {k: EngineReport(**v) for k, v in data["engines"].items()}
+        data["windows"] = [Window(**w) for w in data["windows"]]
+        data["summaries"] = [Summary(**m) for m in data["summaries"]]
+        return ScaleResult(**data)
+    except (TypeError, KeyError, AttributeError) as exc:
+        log(f"{path}: left out of results.md, not in this version's form ({exc})")
+        return None
 
 
 def write_markdown() -> str:
