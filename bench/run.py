@@ -9,8 +9,9 @@ Run it with the Python of the environment rcpkg is installed in (``.venv/bin/pyt
 engines are that environment's ``rcpkg`` and ``oxigraph`` commands.
 
 Data. Scale 1 is the built knowledge base, scale N is ``bench/generate.py --scale N`` (N renamed copies,
-written as N-Quads to ``bench/out/rcp-xN.nq`` once and reused). Every engine serves that same file with the
-union of its named graphs as the default graph.
+written as N-Quads to ``bench/out/rcp-xN.nq`` once and reused; generate.py streams, so x1000, 14 million
+quads and 2.5 GB, needs no more memory than x1). Every engine serves that same file with the union of its
+named graphs as the default graph.
 
 Engines. ``rcpkg`` and ``rcpkg-cache`` are launched as users launch the server, ``rcpkg serve --host
 127.0.0.1 --port P`` (the console script), with the dataset given by ``RCPKG_DATASET`` and ``RCPKG_CACHE``
@@ -24,7 +25,8 @@ installed). Each engine class has a ``prepare(dataset)`` step, the one-off work 
 started (``oxigraph load``, Virtuoso's bulk load; for rcpkg none today), and ``start()``, which launches the
 server process. Preparation is made afresh in every run and its time is reported apart.
 
-Start to first answer. For one engine at a time, from launching the server process (``start()``) until the
+Start to first answer. For one engine at a time, in the order rcpkg, rcpkg-cache, oxigraph, virtuoso
+(preparation, then start), from launching the server process (``start()``) until the
 first successful answer (HTTP 200, SPARQL JSON parsed) to a real query, ``--first-question`` (default
 ``chairs``), polled every 20 ms: it includes whatever the engine does at start (rcpkg loads the N-Quads file
 and forks its workers and query evaluators), not the preparation. Each engine is then left until it is
@@ -39,12 +41,15 @@ Windows. Workloads: each question of ``queries/*.rq`` and ``mix`` (all of them i
 ``--questions``. Load: ``wrk`` on the same machine, GET with keep-alive, ``Accept:
 application/sparql-results+json``, ``--concurrency`` connections (default 8; 1 may be asked for too) over
 min(concurrency, 2) threads. For every pass (``--passes``, default 2), for every workload, the engines take
-turns, one window each, in an order rotated by one per workload and per pass, so that each engine goes
-first as often as the others. Before its first window on a workload an engine gets a warm-up (``--warmup``
-seconds of the same load, not counted; it fills rcpkg's result cache). A window lasts ``--seconds``
-(default 5); if the engine has completed fewer than 20 requests by then, the same wrk run goes on until it
-has (wrk's threads report when they have started their share plus one per connection, which guarantees the
-share is complete) or 60 s have passed in all. When fewer than 20 requests are complete after 60 s, the
+turns, one window each, in an order rotated by one per workload (and concurrency) and per pass: each
+engine goes first in turn, and the one that went first on a workload goes later in the next pass. In the
+first pass, just before its first window on a workload, an engine gets a warm-up (``--warmup`` seconds, 1 by
+default, of the same load, not counted; it fills rcpkg's result cache in every worker). A window lasts
+``--seconds`` (default 5); if the engine has completed fewer than 20 requests by then, the same wrk run goes
+on until it has (wrk.lua's threads say when they have started their share plus one per connection, which
+means the share is complete; run.py then interrupts wrk, which ends with its summary) or 60 s have passed
+in all. Requests/s is completed requests over wrk's duration, and p50 / p99 are wrk's over the whole
+window. When fewer than 20 requests are complete after 60 s, the
 figure given is an upper bound, written ``≤``: (completed + concurrency) / seconds, since at most
 ``concurrency`` requests were part done when the window closed. The requests still in flight at the end of
 a window are abandoned by wrk, but the engine may go on computing them: after each window (and each
@@ -54,11 +59,13 @@ session) grows by at most 2 clock ticks over 0.5 s, at most ``--quiet-max`` seco
 reported, and marked when it ran out), so that one engine's leftovers never run in another's window.
 
 Figures. Per workload and engine: requests/s as the median of the passes and their spread ((max - min) /
-median), p50 and p99 latency (medians of the passes), errors (sum: connection errors, timeouts and non-2xx
-answers), the ratio of rcpkg's and rcpkg-cache's requests/s to each other engine's (``≥`` / ``≤`` where a
-bound is involved), and the longest quiet wait with the CPU time the engine used during it (work on
-requests the load generator had given up on). Per engine: the preparation time, start to first answer,
-and the PSS (sum of ``Pss:`` of /proc/PID/smaps_rollup) of all its processes after its questions ran.
+median; "-" with one pass), p50 and p99 latency (medians of the passes), errors (sum: connection errors,
+timeouts and non-2xx answers), the ratio of rcpkg's and rcpkg-cache's requests/s to each other engine's (``≥``
+/ ``≤`` where a bound is involved), and the longest quiet wait with the CPU time the engine used during it
+(work on requests the load generator had given up on). Per engine: the preparation time, start to first
+answer, and the PSS (sum of ``Pss:`` of /proc/PID/smaps_rollup) of all its processes after its questions ran,
+with how many processes there were (rcpkg's depends on how many query evaluators its workers have made and
+kept for reuse).
 
 Calibration. Machines are noisy: a 10^7-step Python loop is timed at the start and at the end of every
 scale (before the engines start and after they stop); ``cal`` is the mean of the two. Times are also given
@@ -903,7 +910,12 @@ def table(result: ScaleResult) -> str:
     ]
     for name in present:
         r = result.engines[name]
-        prep = f"{r.preparation} {r.prepare_s:.2f} s" if r.preparation and r.prepare_s is not None else "none"
+        if r.prepare_s is None:
+            prep = "-"
+        elif r.preparation or r.prepare_s >= 0.01:  # a prepare() that does something shows, named or not
+            prep = f"{r.preparation or 'prepare()'} {r.prepare_s:.2f} s"
+        else:
+            prep = "none"
         start = f"{r.start_s:.2f} s" if r.start_s is not None else "-"
         ratio = f"{r.start_s / cal:.2f}" if r.start_s is not None else "-"
         pss = f"{r.pss_kib / 1024:.0f} MiB" if r.pss_kib is not None else "-"
@@ -929,8 +941,9 @@ def table(result: ScaleResult) -> str:
                 m = by.get((name, workload, c))
                 if not m:
                     continue
+                spread = f"{m.spread:.0%}" if len(m.passes) > 1 else "-"
                 row = (
-                    f"| {workload} | {c} | {name} | {_rate(m.rps, m.bound)} | {m.spread:.0%} | "
+                    f"| {workload} | {c} | {name} | {_rate(m.rps, m.bound)} | {spread} | "
                     f"{_rate(m.rps * cal, m.bound)} | {m.p50_ms:.2f} | {m.p50_ms / cal:.2f} | {m.p99_ms:.2f} | "
                     f"{m.errors} | {m.quiet_max_s:.1f} ({m.leftover_cpu_max_s:.1f})"
                     f"{' ran out' if m.quiet_ran_out else ''} |"
