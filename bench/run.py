@@ -783,48 +783,34 @@ def run_scale(scale: int, args: argparse.Namespace, questions: dict[str, str]) -
             for wi, (workload, texts) in enumerate(workloads.items()):
                 for ci, concurrency in enumerate(args.concurrency):
                     live = [e for e in running if e.alive()]
-                    if not live:
-                        raise RuntimeError("no engine left running")
-                    k = (wi * len(args.concurrency) + ci + run) % len(live)  # who goes first, in turn
+                    k = (wi * len(args.concurrency) + ci + run) % max(1, len(live))  # who goes first, in turn
                     for position, engine in enumerate(live[k:] + live[:k]):
                         paths = [engine.query_path(t) for t in texts]
-                        if (engine.name, workload, concurrency) not in warmed and args.warmup > 0:
-                            wrk(engine, paths, concurrency, args.warmup)
-                            wait_quiet(engine, args.quiet_max)
-                            warmed.add((engine.name, workload, concurrency))
-                        r = wrk(engine, paths, concurrency, args.seconds, min_requests=MIN_REQUESTS, cap=MAX_WINDOW)
-                        quiet_s, ran_out, leftover = wait_quiet(engine, args.quiet_max)
-                        secs = r["duration_us"] / 1e6
-                        bound = not r["reached"]
-                        w = Window(
-                            engine=engine.name,
-                            workload=workload,
-                            concurrency=concurrency,
-                            run=run,
-                            position=position,
-                            requests=r["requests"],
-                            seconds=round(secs, 3),
-                            rps=round((r["requests"] + (concurrency if bound else 0)) / secs, 3),
-                            bound=bound,
-                            p50_ms=round(r["p50_us"] / 1000, 3),
-                            p99_ms=round(r["p99_us"] / 1000, 3),
-                            errors=r["errors"],
-                            quiet_s=round(quiet_s, 2),
-                            quiet_ran_out=ran_out,
-                            leftover_cpu_s=round(leftover, 2),
-                        )
+                        try:
+                            if (engine.name, workload, concurrency) not in warmed and args.warmup > 0:
+                                wrk(engine, paths, concurrency, args.warmup)
+                                wait_quiet(engine, args.quiet_max)
+                                warmed.add((engine.name, workload, concurrency))
+                            w = window(engine, paths, concurrency, args, workload, run, position)
+                        except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+                            result.engines[engine.name].error = f"failed during {workload}: {exc}"
+                            log(f"[x{scale}] {engine.name} failed during {workload}: {exc}; left out from here on")
+                            engine.stop()
+                            continue
                         result.windows.append(w)
                         log(
                             f"[x{scale}] pass {run + 1} {workload:17} c={concurrency} {engine.name:12} "
-                            f"{'≤' if bound else ' '}{w.rps:9.1f} req/s ({w.requests} in {w.seconds:.1f} s)  "
-                            f"p50 {w.p50_ms:8.2f} ms  p99 {w.p99_ms:8.2f} ms  errors {w.errors}  "
-                            f"quiet after {quiet_s:.1f} s ({leftover:.2f} CPU s){' (ran out)' if ran_out else ''}"
+                            f"{'≤' if w.bound else ' '}{w.rps:9.1f} req/s ({w.requests} in {w.seconds:.1f} s)  "
+                            f"p50 {w.p50_ms:8.2f} ms  p99 {w.p99_ms:8.2f} ms  errors {w.errors}  quiet after "
+                            f"{w.quiet_s:.1f} s ({w.leftover_cpu_s:.2f} CPU s){' (ran out)' if w.quiet_ran_out else ''}"
                         )
                         if not engine.alive():
                             result.engines[engine.name].error = f"exited during {workload}"
-                            log(f"[x{scale}] {engine.name} exited during {workload}")
+                            log(f"[x{scale}] {engine.name} exited during {workload}; left out from here on")
 
         for engine in running:  # PSS of every engine after its questions ran (all are idle now)
+            if not engine.alive():
+                continue
             pids = engine.processes()
             report = result.engines[engine.name]
             report.pss_kib, report.processes = pss_kib(pids), len(pids)
@@ -836,6 +822,34 @@ def run_scale(scale: int, args: argparse.Namespace, questions: dict[str, str]) -
     result.load_average["end"] = os.getloadavg()
     log(f"[x{scale}] calibration at the end {result.calibration_end_s:.3f} s")
     return result
+
+
+def window(
+    engine: Engine, paths: list[str], concurrency: int, args: argparse.Namespace, workload: str, run: int, position: int
+) -> Window:
+    """One window of ``engine`` (at least ``args.seconds``, until MIN_REQUESTS or MAX_WINDOW), then the wait
+    until it is quiet."""
+    r = wrk(engine, paths, concurrency, args.seconds, min_requests=MIN_REQUESTS, cap=MAX_WINDOW)
+    quiet_s, ran_out, leftover = wait_quiet(engine, args.quiet_max)
+    secs = r["duration_us"] / 1e6
+    bound = not r["reached"]
+    return Window(
+        engine=engine.name,
+        workload=workload,
+        concurrency=concurrency,
+        run=run,
+        position=position,
+        requests=r["requests"],
+        seconds=round(secs, 3),
+        rps=round((r["requests"] + (concurrency if bound else 0)) / secs, 3),
+        bound=bound,
+        p50_ms=round(r["p50_us"] / 1000, 3),
+        p99_ms=round(r["p99_us"] / 1000, 3),
+        errors=r["errors"],
+        quiet_s=round(quiet_s, 2),
+        quiet_ran_out=ran_out,
+        leftover_cpu_s=round(leftover, 2),
+    )
 
 
 def summarise(windows: list[Window]) -> list[Summary]:
