@@ -897,6 +897,17 @@ def _ratio(mine: Summary | None, other: Summary | None) -> str:
     return f"{sign}{mine.rps / other.rps:.2f}"
 
 
+def _drift(result: ScaleResult) -> str:
+    """A warning when the two calibrations differ by more than 20%."""
+    low, high = sorted((result.calibration_start_s, result.calibration_end_s))
+    if low and high / low > 1.2:
+        return (
+            f" The two differ by {high / low - 1:.0%}: the machine's speed for this process changed during the run "
+            "(other work), so single figures are noisier than the spread between passes may show."
+        )
+    return ""
+
+
 def table(result: ScaleResult) -> str:
     s, cal = result.settings, result.cal
     present = [e for e in ENGINES if e in result.engines]
@@ -909,7 +920,7 @@ def table(result: ScaleResult) -> str:
         f"Data: {result.dataset}, {result.quads:,} quads.",
         "",
         f"Calibration (10^7-step Python loop): {result.calibration_start_s:.3f} s at the start, "
-        f"{result.calibration_end_s:.3f} s at the end; cal = {cal:.3f} s.",
+        f"{result.calibration_end_s:.3f} s at the end; cal = {cal:.3f} s." + _drift(result),
         "",
         f"Method: all engines running at once; per workload the engines take turns, one window each, the order "
         f"rotated per workload and pass; {s.passes} pass(es), median and spread ((max - min) / median) of the "
