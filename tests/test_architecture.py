@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
 DOC = ROOT / "docs" / "architecture.md"
 PACKAGE = "rcpkg"
-HTTP_LIBRARIES = ("flask", "werkzeug")  # imported by rcpkg.web only
+HTTP_LIBRARIES = ("flask", "werkzeug", "granian")  # imported by rcpkg.web only
 BUILD_INPUTS = ("source", "extract", "resolve")  # never imported by rcpkg.web
 
 

@@ -65,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     r = sub.add_parser("reconcile", help="print every name of the source and what it resolved to")
     r.set_defaults(run=commands.reconcile)
 
-    s = sub.add_parser("serve", help="serve the SPARQL endpoint and the linked-data pages (gunicorn)")
+    s = sub.add_parser("serve", help="serve the SPARQL endpoint and the linked-data pages (granian)")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=_number(int, 0, 65535), default=8000)
     s.add_argument("--workers", type=_number(int, 1), default=None, help="worker processes (default: config)")

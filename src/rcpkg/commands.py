@@ -123,14 +123,14 @@ def serve(args) -> int:
 
 def _check_port_free(host: str, port: int) -> None:
     """``DataError`` when ``host:port`` cannot be bound (in use, not an address of this machine), in one line
-    before the server starts (gunicorn retries a port in use for seconds and prints a line per try)."""
+    before the server starts (the HTTP server's own error is a traceback from its worker start)."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except socket.gaierror as exc:
         raise DataError(f"cannot serve on {host}:{port}: {exc.strerror}") from None
     family, kind, proto, _, address = infos[0]
     with socket.socket(family, kind, proto) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the HTTP server binds
         try:
             probe.bind(address)
         except OSError as exc:

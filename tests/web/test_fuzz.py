@@ -1,4 +1,4 @@
-"""Thousands of generated requests against a real server (gunicorn on 127.0.0.1, the built knowledge base):
+"""Thousands of generated requests against a real server (`rcpkg serve` on 127.0.0.1, the built knowledge base):
 every route of the application's url_map, its methods and others, the headers that change an answer
 (Accept, Accept-Encoding, Content-Type with every kind of charset, conditional dates with any year, ranges,
 Host), bodies form-encoded, direct or chunked with trailers, queries valid, refused by the engine or random.

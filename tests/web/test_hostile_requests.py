@@ -54,7 +54,7 @@ def _raw(server, data: bytes) -> bytes:
     "content_type,body",
     [("application/x-www-form-urlencoded", b"query=ASK%7B%7D"), ("application/sparql-query", b"ASK {}")],
 )
-def test_a_chunked_body_with_a_bad_trailer_is_a_400(server_factory, trailer, content_type, body):
+def test_a_chunked_body_with_a_bad_trailer_is_answered_as_without_it(server_factory, trailer, content_type, body):
     server = server_factory(ENDPOINT_FIXTURE, query_timeout=2)
     request = (
         b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
@@ -65,9 +65,10 @@ def test_a_chunked_body_with_a_bad_trailer_is_a_400(server_factory, trailer, con
         + trailer
         + b"\r\n"
     )
+    # The server discards trailer fields (RFC 9112, 7.1.2 allows it), well-formed or not: the request is
+    # answered as it would be without them, never with a 5xx.
     reply = _raw(server, request)
-    assert reply.startswith(b"HTTP/1.1 400 "), reply[:300]
-    assert b"Traceback" not in reply
-    # the same body with a good trailer is answered
+    assert reply.startswith(b"HTTP/1.1 200 "), reply[:300]
+    assert reply.endswith(b'{"head":{},"boolean":true}')
     good = request.replace(trailer, b"X-Checksum: 1\r\n")
-    assert _raw(server, good).startswith(b"HTTP/1.1 200 ")
+    assert _raw(server, good).split(b"\r\n\r\n", 1)[1] == reply.split(b"\r\n\r\n", 1)[1]

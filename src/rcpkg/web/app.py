@@ -8,6 +8,7 @@ answer with the right status; nothing a client sends produces a traceback in a r
 
 from __future__ import annotations
 
+import functools
 import gzip
 import logging
 
@@ -35,7 +36,7 @@ def create_app(config: Config | None = None, store: Store | None = None) -> Flas
     app.config[context.CONFIG] = config
     app.config["MAX_CONTENT_LENGTH"] = max(config.max_query_bytes * 4, 1 << 16)
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    store = store if store is not None else Store.load(config.dataset)
+    store = store if store is not None else Store.load(config.dataset, mode=config.store)
     store.limits = config.limits
     caches = Caches(config)
     app.extensions[context.STORE] = store
@@ -47,14 +48,26 @@ def create_app(config: Config | None = None, store: Store | None = None) -> Flas
     app.register_blueprint(pages.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(resources.bp)  # last: its /<path> answers for every IRI under the base
-    app.wsgi_app = CacheFastPath(app.wsgi_app, store, config, caches.results)  # type: ignore[method-assign]
+    fastpath = CacheFastPath(app.wsgi_app, store, config, caches.results)
+    app.wsgi_app = fastpath  # type: ignore[method-assign]
     app.wsgi_app = SafeInput(app.wsgi_app)  # type: ignore[method-assign]
     app.wsgi_app = SecurityHeaders(app.wsgi_app)  # type: ignore[method-assign]
 
+    app.extensions[context.FAST_ANSWER] = functools.partial(_fast_answer, fastpath)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
     app.after_request(_compress)
     return app
+
+
+def _fast_answer(fastpath: CacheFastPath, environ: dict) -> tuple[str, list[tuple[str, str]], bytes] | None:
+    """A cache hit answered without the WSGI call (the server's event loop asks), with the headers the WSGI
+    path gives it (the fast path's, then ``SecurityHeaders``)."""
+    hit = fastpath.answer(environ)
+    if hit is None:
+        return None
+    headers, body = hit
+    return "200 OK", SecurityHeaders.secure(headers), body
 
 
 def _http_error(exc: HTTPException) -> Response:

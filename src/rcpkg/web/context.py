@@ -4,9 +4,8 @@ settings and caches on the application; nothing here imports a blueprint.
 
 Requests as werkzeug reads them, made safe where its reading would fail: ``Request`` parses the query
 string and form bodies as strict UTF-8 (a 400 for bytes that are not, where werkzeug would keep them
-percent-encoded and pass on a query the client did not write); ``SafeInput`` (WSGI middleware) hands
-werkzeug a request body whose read errors are the ``OSError`` it answers with 400 (gunicorn raises its own
-parse errors, for a bad chunk trailer among them), and drops the conditional dates werkzeug's
+percent-encoded and pass on a query the client did not write); ``SafeInput`` (WSGI middleware) drops the
+conditional dates werkzeug's
 ``parse_date`` cannot read (a year past 9999 raises ``OverflowError`` there; RFC 9110 says an invalid date is
 ignored).
 """
@@ -32,6 +31,7 @@ from rcpkg.web.cache import Caches
 from rcpkg.web.negotiation import wants_html
 
 STORE, CONFIG, CACHES, CLIENTS = "rcpkg.store", "RCPKG", "rcpkg.caches", "rcpkg.clients"
+FAST_ANSWER = "rcpkg.fast_answer"  # cache hits answered before the WSGI call (``rcpkg.web.app``)
 
 
 def get_store() -> Store:
@@ -149,33 +149,6 @@ class Request(flask.Request):
         return self.parameter_storage_class(_strict_pairs(text, "the query string"))
 
 
-class _Input:
-    """A WSGI input stream whose read errors are all ``OSError`` (werkzeug answers those with 400)."""
-
-    def __init__(self, stream):
-        self._stream = stream
-
-    def _call(self, name: str, *args):
-        try:
-            return getattr(self._stream, name)(*args)
-        except OSError:
-            raise
-        except Exception as exc:  # the server's parse errors of the body: a chunk, a trailer
-            raise OSError(f"the request body cannot be read: {exc}") from exc
-
-    def read(self, *args):
-        return self._call("read", *args)
-
-    def readline(self, *args):
-        return self._call("readline", *args)
-
-    def readlines(self, *args):
-        return self._call("readlines", *args)
-
-    def __iter__(self):
-        return iter(self.readline, b"")
-
-
 #: Headers of every HTML page (and SVG picture): the pages load their stylesheet and pictures from this server
 #: only, run no script, submit forms only here, and are never framed; links send no Referer (a query's text
 #: is in the URL of its results page).
@@ -199,30 +172,32 @@ class SecurityHeaders:
 
     def __call__(self, environ, start_response):
         def start(status, headers, exc_info=None):
-            names = {name.lower() for name, _ in headers}
-            added = [("X-Content-Type-Options", "nosniff")]
-            content_type = next((value for name, value in headers if name.lower() == "content-type"), "")
-            if content_type.split(";")[0].strip().lower() in _PAGE_TYPES:
-                added += PAGE_HEADERS.items()
-            headers = list(headers) + [(name, value) for name, value in added if name.lower() not in names]
-            return start_response(status, headers, exc_info)
+            return start_response(status, self.secure(headers), exc_info)
 
         return self.wsgi_app(environ, start)
+
+    @staticmethod
+    def secure(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """``headers`` with the security headers their content type calls for, after them."""
+        names = {name.lower() for name, _ in headers}
+        added = [("X-Content-Type-Options", "nosniff")]
+        content_type = next((value for name, value in headers if name.lower() == "content-type"), "")
+        if content_type.split(";")[0].strip().lower() in _PAGE_TYPES:
+            added += PAGE_HEADERS.items()
+        return list(headers) + [(name, value) for name, value in added if name.lower() not in names]
 
 
 _DATES = {"HTTP_IF_MODIFIED_SINCE": parse_date, "HTTP_IF_UNMODIFIED_SINCE": parse_date}
 
 
 class SafeInput:
-    """WSGI middleware: the body's read errors become ``OSError``; conditional dates werkzeug cannot parse
-    are dropped (an unreadable ``If-Range`` drops ``Range`` too: the whole representation is sent)."""
+    """WSGI middleware: conditional dates werkzeug cannot parse are dropped (an unreadable ``If-Range``
+    drops ``Range`` too: the whole representation is sent)."""
 
     def __init__(self, wsgi_app):
         self.wsgi_app = wsgi_app
 
     def __call__(self, environ, start_response):
-        if "wsgi.input" in environ:
-            environ["wsgi.input"] = _Input(environ["wsgi.input"])
         for key, parse in _DATES.items():
             if key in environ and not _parses(parse, environ[key]):
                 del environ[key]

@@ -23,6 +23,16 @@ class CacheFastPath:
         self.wsgi_app, self.store, self.config, self.cache = wsgi_app, store, config, cache
 
     def __call__(self, environ, start_response):
+        hit = self.answer(environ)
+        if hit is not None:
+            headers, body = hit
+            start_response("200 OK", headers)
+            return [body]
+        return self.wsgi_app(environ, start_response)
+
+    def answer(self, environ) -> tuple[list[tuple[str, str]], bytes] | None:
+        """The headers and body of a cache hit for this request, or None (Flask answers it). Never blocks:
+        the server calls it on its event loop (``rcpkg.web.gateway``)."""
         if (
             self.cache is not None
             and environ.get("REQUEST_METHOD") == "GET"
@@ -34,9 +44,8 @@ class CacheFastPath:
             if hit is not None:
                 headers, body = hit
                 headers.append(("Content-Length", str(len(body))))
-                start_response("200 OK", headers)
-                return [body]
-        return self.wsgi_app(environ, start_response)
+                return headers, body
+        return None
 
     def _lookup(self, environ) -> tuple[list[tuple[str, str]], bytes] | None:
         assert self.cache is not None
