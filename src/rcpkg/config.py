@@ -26,8 +26,12 @@ service_allowlist  (none)                    SERVICE endpoints queries may call 
                                              in the environment, a list in TOML); all others: 403
 cors_origin        *                         ``Access-Control-Allow-Origin`` of the endpoint and dumps
 gzip_min_bytes     1024                      responses at least this long are gzipped when accepted
-workers            2 x cores                 gunicorn worker processes (``rcpkg serve --workers`` wins)
+workers            2 x cores                 worker processes (``rcpkg serve --workers`` wins)
 threads            4                         threads per worker process, and query evaluators per worker
+store              auto                      ``memory`` (parse the dataset at start), ``disk`` (the on-disk
+                                             store made from it once, opened read-only by every process)
+                                             or ``auto``: disk above 64 MiB of dataset file
+                                             (``rcpkg.store.disk``)
 ================== ========================= =================================================================
 
 The defaults of the query limits are the store's (``rcpkg.store.limits``).
@@ -45,6 +49,7 @@ from pathlib import Path
 from rcpkg import paths
 from rcpkg.errors import RcpkgError
 from rcpkg.namespaces import BASE
+from rcpkg.store.disk import MODES
 from rcpkg.store.limits import (
     MAX_QUERY_BYTES,
     MAX_QUERY_DEPTH,
@@ -79,6 +84,7 @@ class Config:
     gzip_min_bytes: int = 1024
     workers: int = field(default_factory=_default_workers)
     threads: int = 4
+    store: str = "auto"
 
     @property
     def limits(self) -> Limits:
@@ -137,6 +143,8 @@ def _convert(name: str, value: object) -> object:
             return tuple(items)
         if kind == "str | None":
             return str(value) if value not in (None, "") else None
+        if name == "store" and str(value) not in MODES:
+            raise ValueError(f"expected one of {', '.join(MODES)}")
         if name in ("base_iri",) and not str(value).endswith(("/", "#")):
             raise ValueError("an IRI base ends with / or #")
         return str(value)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import re
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,8 +20,8 @@ from rcpkg import formats, paths
 from rcpkg.dump import output_graph
 from rcpkg.errors import QueryError
 from rcpkg.formats import GRAPHS, RESULTS, Format
+from rcpkg.store import disk, serialize
 from rcpkg.store import load as loading
-from rcpkg.store import serialize
 from rcpkg.store.errors import NotAcceptable, QueryRefused
 from rcpkg.store.execute import LONGEST_QUERY, on_sized_stack, stack_bytes
 from rcpkg.store.inspect import FORMS, SELECT, QueryInfo, inspect_query, services_read_by_parser
@@ -28,12 +30,14 @@ from rcpkg.store.limits import Limits
 from rcpkg.store.serialize import Answer
 from rcpkg.terms import to_oxigraph, to_rdflib
 
+_OPENING = threading.Lock()
+
 
 @dataclass
 class Store:
     """The knowledge base, loaded for querying. Create with ``Store.load`` or ``Store.from_bytes``."""
 
-    engine: ox.Store = field(repr=False)
+    engine: ox.Store | None = field(repr=False)  # the in-memory store; None when served from disk
     data_hash: str
     last_modified: datetime | None
     graphs: tuple[str, ...]
@@ -41,23 +45,55 @@ class Store:
     source: str = ""
     limits: Limits = field(default_factory=Limits)
     checksums: dict[str, str] = field(default_factory=dict)  # name -> SHA-256 of the files beside the dataset
+    on_disk: Path | None = None  # the on-disk store each process opens read-only (``rcpkg.store.disk``)
+    _opened: tuple[int, ox.Store] | None = field(default=None, repr=False)
     _evaluators: Evaluators | None = field(default=None, repr=False)
     _federating: Evaluators | None = field(default=None, repr=False)
 
     # ---- loading
 
     @classmethod
-    def load(cls, path: Path | str | None = None, limits: Limits | None = None) -> Store:
+    def load(cls, path: Path | str | None = None, limits: Limits | None = None, mode: str = "auto") -> Store:
         """Load a TriG (or N-Quads, Turtle, N-Triples: by extension) file, ``paths.dataset_file()`` by
-        default. When the build's ``SHA256SUMS`` lies beside it, the file and every dump it lists must match
-        it (``DataError`` otherwise)."""
+        default, into memory or as the on-disk store made from it (``mode``, see ``rcpkg.store.disk``). When
+        the build's ``SHA256SUMS`` lies beside it, the file and every dump it lists must match it
+        (``DataError`` otherwise)."""
         path = Path(path) if path is not None else paths.dataset_file()
         fmt = loading.format_of(path.name)
-        data = loading.read(path)
-        checksums = loading.verify(path, hashlib.sha256(data).hexdigest())  # before parsing: the clearer error
-        store = cls._of(loading.load(data, fmt, None, str(path)), str(path), limits)
+        if disk.chosen(mode, path) == "disk":
+            data_hash = loading.file_hash(path)
+            checksums = loading.verify(path, data_hash)  # before anything is read: the clearer error
+            manifest = disk.prepare(path, data_hash, fmt, loading.describe)
+            store = cls(
+                engine=None,
+                on_disk=disk.location(path),
+                data_hash=data_hash,
+                last_modified=manifest.last_modified,
+                graphs=manifest.graphs,
+                triple_count=manifest.triple_count,
+                source=str(path),
+                limits=limits or Limits(),
+            )
+        else:
+            data = loading.read(path)
+            checksums = loading.verify(path, hashlib.sha256(data).hexdigest())  # before parsing: the clearer error
+            store = cls._of(loading.load(data, fmt, None, str(path)), str(path), limits)
         store.checksums = checksums
         return store
+
+    def _db(self) -> ox.Store:
+        """The engine: the in-memory store, or this process's read-only handle on the on-disk one (opened on
+        first use in each process: a handle is never shared across a fork)."""
+        if self.engine is not None:
+            return self.engine
+        assert self.on_disk is not None
+        opened = self._opened
+        if opened is None or opened[0] != os.getpid():
+            with _OPENING:
+                opened = self._opened
+                if opened is None or opened[0] != os.getpid():
+                    opened = self._opened = (os.getpid(), disk.open_read_only(self.on_disk))
+        return opened[1]
 
     @classmethod
     def from_bytes(
@@ -240,7 +276,7 @@ class Store:
         if named_graph_uris:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graph_uris]
         try:
-            return self.engine.query(text, **kwargs)
+            return self._db().query(text, **kwargs)
         except SyntaxError as exc:
             raise QueryError(f"malformed query: {exc}") from None
         except (ValueError, OSError, TypeError, RuntimeError) as exc:
@@ -335,12 +371,12 @@ class Store:
             if subject in seen:
                 continue
             seen.add(subject)
-            for q in self.engine.quads_for_pattern(subject, None, None, None):
+            for q in self._db().quads_for_pattern(subject, None, None, None):
                 found.append((q.subject, q.predicate, q.object))
                 if isinstance(q.object, ox.BlankNode) and q.object not in seen:
                     todo.append(q.object)
         if incoming:
-            for q in self.engine.quads_for_pattern(None, None, node, None):
+            for q in self._db().quads_for_pattern(None, None, node, None):
                 found.append((q.subject, q.predicate, q.object))
         return _graph(found)
 
@@ -351,7 +387,7 @@ class Store:
         default graph). Use it to tell asserted from inferred triples."""
         pattern = [None if x is None else to_oxigraph(x) for x in (subject, predicate, object, graph)]
         out = []
-        for q in self.engine.quads_for_pattern(*pattern):
+        for q in self._db().quads_for_pattern(*pattern):
             g = q.graph_name
             out.append(
                 (
@@ -366,16 +402,16 @@ class Store:
     def contains(self, iri: str) -> bool:
         """True when ``iri`` is the subject or the object of a triple in some graph."""
         node = ox.NamedNode(str(iri))
-        for _ in self.engine.quads_for_pattern(node, None, None, None):
+        for _ in self._db().quads_for_pattern(node, None, None, None):
             return True
-        for _ in self.engine.quads_for_pattern(None, None, node, None):
+        for _ in self._db().quads_for_pattern(None, None, node, None):
             return True
         return False
 
     def iris(self, prefix: str) -> set[str]:
         """Every IRI starting with ``prefix`` that is a subject, object or graph name of some quad."""
         found: set[str] = set()
-        for q in self.engine.quads_for_pattern(None, None, None, None):
+        for q in self._db().quads_for_pattern(None, None, None, None):
             for term in (q.subject, q.object, q.graph_name):
                 if isinstance(term, ox.NamedNode) and term.value.startswith(prefix):
                     found.add(term.value)
