@@ -55,9 +55,8 @@ class Server(run.Engine):
             RCPKG_CACHE="false",
             RCPKG_MAX_ROWS="100000",
             RCPKG_QUERY_TIMEOUT="300",
+            RCPKG_MAX_CLIENT_QUERIES="0",  # a build without the setting ignores it
         )
-        if self.name == "after":
-            env["RCPKG_MAX_CLIENT_QUERIES"] = "0"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "rcpkg.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
             + ["--workers", str(self.workers)],

@@ -53,8 +53,8 @@ _START_TIMEOUT = 30.0
 
 def _send(channel: socket.socket, message: object) -> None:
     data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    channel.sendall(_LENGTH.pack(len(data)))
-    channel.sendall(data)
+    # one write: a length sent apart would wake the reader for eight bytes, then again for the rest
+    channel.sendall(_LENGTH.pack(len(data)) + data)
 
 
 def _receive_exactly(channel: socket.socket, size: int, deadline: float | None) -> bytes | None:
