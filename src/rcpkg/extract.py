@@ -118,6 +118,8 @@ class Statement:
     place: str | None = None
     outcome: str | None = None
     pattern: str | None = None
+    verbatim: str | None = None
+    span: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,7 @@ class Pattern:
     cue: str | None = None
     example: str = ""
     event: str | None = None  # the kind of event a prose row finds ("ministerial conference", "adoption")
+    verbatim: str | None = None  # why the text a prose row finds is kept verbatim only, yielding nothing
 
     def statement(self, cell: Cell, segment: str, m: re.Match) -> Statement:
         """What the segment says, given this pattern's match of it."""
@@ -174,6 +177,7 @@ class Pattern:
             place=groups.get("place"),
             outcome=groups.get("outcome"),
             pattern=self.name,
+            verbatim=self.verbatim,
         )
         if self.extra and groups.get(self.extra.group):
             st.extra.append(
@@ -268,7 +272,12 @@ class Grammar:
             raise ValueError(f"column {cell.column!r} is not read as prose")
         text = cell.text
         found = [(m.start(), p, m) for p in self.rules(cell.column) for m in p.regex.finditer(text)]
-        return [p.statement(cell, m.group(0), m) for _, p, m in sorted(found, key=lambda f: (f[0], f[1].line))]
+        out = []
+        for _, p, m in sorted(found, key=lambda f: (f[0], f[1].line)):
+            st = p.statement(cell, m.group(0), m)
+            st.span = m.span()
+            out.append(st)
+        return out
 
     def statement(self, cell: Cell, segment: str) -> Statement:
         """What one segment says: the first pattern of its column that matches the whole segment."""
@@ -296,6 +305,7 @@ _TABLE_COLUMNS = (
     "extra_note",
     "cue",
     "event",
+    "verbatim",
     "example",
 )
 _KEY = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -334,12 +344,21 @@ def _pattern(path: Path, line: int, row: dict[str, str]) -> Pattern:
                 "(several joined by '|')"
             )
     prose = [c for c in columns if c in PROSE_COLUMNS]
-    if prose and (len(prose) != len(columns) or not (row["role"] or row["event"]) or row["cue"] or row["flag"]):
+    if prose and (
+        len(prose) != len(columns) or not (row["role"] or row["event"] or row["verbatim"]) or row["cue"] or row["flag"]
+    ):
         raise error(
-            "a pattern of a prose column finds a role or an event in running text: it names prose columns only, "
-            "has a role or an event, and no cue or flag"
+            "a pattern of a prose column finds a role or an event in running text, or text kept verbatim only: it "
+            "names prose columns only, has a role, an event or a verbatim reason, and no cue or flag"
         )
     regex = compiled("pattern", row["pattern"])
+    if row["verbatim"]:
+        others = [c for c in ("role", "status", "note", "narrative", "attaches_to_previous", "extra_group", "event")]
+        if not prose or regex.groupindex or any(row[c] for c in others):
+            raise error(
+                "a row that keeps text verbatim only (verbatim: the reason) is a row of a prose column that "
+                "yields nothing: no named group, role, status, note, narrative, event or extra group"
+            )
     for column in ("role", "flag", "extra_role"):
         if row[column] and not _KEY.fullmatch(row[column]):
             raise error(f"{column} {row[column]!r} is not a key (lower-case words joined by '-')")
@@ -375,8 +394,11 @@ def _pattern(path: Path, line: int, row: dict[str, str]) -> Pattern:
         raise error(f"flag {row['flag']!r} is none of {', '.join(FLAGS)}")
     if attaches and not (row["note"] or "note" in regex.groupindex):
         raise error("attaches_to_previous needs a note: a (?P<note>...) group or a fixed note")
-    if not (row["role"] or row["flag"] or narrative or attaches or row["event"]):
-        raise error("the row yields nothing: give a role, a flag, an event, narrative=yes or attaches_to_previous=yes")
+    if not (row["role"] or row["flag"] or narrative or attaches or row["event"] or row["verbatim"]):
+        raise error(
+            "the row yields nothing: give a role, a flag, an event, narrative=yes, attaches_to_previous=yes or "
+            "(in a prose column) the reason it keeps its text verbatim only"
+        )
     if not regex.fullmatch(row["example"]):
         raise error(f"the pattern does not match its example {row['example']!r}: correct one or the other")
     if row["cue"]:
@@ -400,6 +422,7 @@ def _pattern(path: Path, line: int, row: dict[str, str]) -> Pattern:
         row["cue"] or None,
         row["example"],
         row["event"] or None,
+        row["verbatim"] or None,
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rcpkg import extract
+from rcpkg import coverage, extract
 from rcpkg.errors import ResolveError
 from rcpkg.extract import Statement
 from rcpkg.reference import Entity, Reference
@@ -378,9 +378,12 @@ class Resolver:
                 "Secretariat",
                 rows.text("Secretariat"),
             )
-        for column in extract.PROSE_COLUMNS:
+        for column, items in zip(extract.PROSE_COLUMNS, (proc.main_areas, proc.priorities), strict=True):
             for cell in rows.parts(column):
+                coverage.unexplained(cell, self.ref.grammar, items)
                 for st in self.ref.grammar.findings(cell):
+                    if st.verbatim:
+                        continue
                     if st.event:
                         proc.events.append(self._event(key, st, cell))
                         continue

@@ -134,7 +134,9 @@ def test_roles_are_concepts_of_the_role_scheme(tmp_path):
 
 
 def spelt_names(grammar: Grammar) -> list[tuple[str, str]]:
-    """(pattern, name) pairs where a pattern or cue spells a name of names.csv or organizations.csv."""
+    """(pattern, name) pairs where a pattern or cue spells a name of names.csv or organizations.csv. A row that
+    keeps a text verbatim only is that text as the source writes it, names included: it yields nothing, so no
+    name of it becomes a fact."""
     with (REFERENCE / "names.csv").open(encoding="utf-8", newline="") as fh:
         names = {row["name"] for row in csv.DictReader(fh)}
     with (REFERENCE / "organizations.csv").open(encoding="utf-8", newline="") as fh:
@@ -142,6 +144,7 @@ def spelt_names(grammar: Grammar) -> list[tuple[str, str]]:
     return [
         (p.name, name)
         for p in grammar.patterns
+        if not p.verbatim
         for name in sorted(names)
         if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", f"{p.regex.pattern} {p.cue or ''}")
     ]
@@ -293,6 +296,24 @@ def test_segments_are_cut_at_separators_and_cues(column, text, expected):
             {"pattern": r"\(Presidency Pro-Tempore [^()]+(?:\([^()]*\))?[^()]*\)"},
             "attaches_to_previous needs a note",
             id="attached-without-note",
+        ),
+        pytest.param(
+            "kept-apc-aim",
+            {"column": "Secretariat"},
+            "a row that keeps text verbatim only (verbatim: the reason) is a row of a prose column",
+            id="verbatim-in-participant-column",
+        ),
+        pytest.param(
+            "kept-apc-aim",
+            {"pattern": "Its aim is to promote (?P<note>dialogue) and explore opportunities for greater regional .+"},
+            "a row that keeps text verbatim only (verbatim: the reason) is a row of a prose column that yields nothing",
+            id="verbatim-with-group",
+        ),
+        pytest.param(
+            "kept-apc-aim",
+            {"event": "meeting"},
+            "a row that keeps text verbatim only (verbatim: the reason) is a row of a prose column that yields nothing",
+            id="verbatim-with-event",
         ),
         pytest.param(
             "staffed-secretariat", {"extra_role": ""}, "extra_group and extra_role go together", id="extra-without-role"
