@@ -117,6 +117,8 @@ class Statement:
     date: str | None = None
     place: str | None = None
     outcome: str | None = None
+    attendees: str | None = None
+    held_by_process: bool = False
     pattern: str | None = None
     verbatim: str | None = None
     span: tuple[int, int] | None = None
@@ -150,6 +152,7 @@ class Pattern:
     example: str = ""
     event: str | None = None  # the kind of event a prose row finds ("ministerial conference", "adoption")
     verbatim: str | None = None  # why the text a prose row finds is kept verbatim only, yielding nothing
+    held_by_process: bool = False  # the event is the process's own (its conference, meeting, plenary)
 
     def statement(self, cell: Cell, segment: str, m: re.Match) -> Statement:
         """What the segment says, given this pattern's match of it."""
@@ -176,6 +179,8 @@ class Pattern:
             date=groups.get("date"),
             place=groups.get("place"),
             outcome=groups.get("outcome"),
+            attendees=groups.get("attendees"),
+            held_by_process=self.held_by_process,
             pattern=self.name,
             verbatim=self.verbatim,
         )
@@ -305,14 +310,29 @@ _TABLE_COLUMNS = (
     "extra_note",
     "cue",
     "event",
+    "held_by",
     "verbatim",
     "example",
 )
 _KEY = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 #: The named groups a pattern may use, besides its extra group.
-_GROUPS = {"names", "note", "year", "state", "start", "end", "period", "theme", "event", "date", "place", "outcome"}
+_GROUPS = {
+    "names",
+    "note",
+    "year",
+    "state",
+    "start",
+    "end",
+    "period",
+    "theme",
+    "event",
+    "date",
+    "place",
+    "outcome",
+    "attendees",
+}
 #: The named groups that only a row of an event may use.
-_EVENT_GROUPS = {"event", "date", "place", "outcome"}
+_EVENT_GROUPS = {"event", "date", "place", "outcome", "attendees"}
 #: The process-level facts a pattern may flag; ``graph`` states all but the footnote about the process.
 FLAGS = ("footnote", "secretariat", "no-official-secretariat", "no-official-observers")
 
@@ -376,16 +396,20 @@ def _pattern(path: Path, line: int, row: dict[str, str]) -> Pattern:
     if bool(row["extra_group"]) != bool(row["extra_role"]) or (row["extra_note"] and not extra):
         raise error("extra_group and extra_role go together (extra_note only with them)")
     if row["event"]:
-        if not prose or row["role"]:
+        if prose and row["role"]:
             raise error("an event is found in a prose column, and its names are who held it, not a role")
         if "date" not in regex.groupindex:
             raise error("an event needs a (?P<date>...) group: an event is dated as the text dates it")
+        if row["held_by"] not in ("", "process"):
+            raise error(f"held_by is 'process' or empty, not {row['held_by']!r}")
+        if row["held_by"] and prose and "names" in regex.groupindex:
+            raise error("held_by 'process' and a (?P<names>...) group: the names already say who held the event")
         example = regex.fullmatch(row["example"])
         if example and event_date(example.group("date")) is None:
             raise error(f"the date {example.group('date')!r} of the example is no year, month and year, or day")
-    elif set(regex.groupindex) & _EVENT_GROUPS:
-        raise error(f"the groups {', '.join(sorted(_EVENT_GROUPS))} are for a row with an event")
-    elif bool(row["role"]) != ("names" in regex.groupindex):
+    elif set(regex.groupindex) & _EVENT_GROUPS or row["held_by"]:
+        raise error(f"the groups {', '.join(sorted(_EVENT_GROUPS))} and held_by are for a row with an event")
+    if not (row["event"] and prose) and bool(row["role"]) != ("names" in regex.groupindex):
         raise error("a role goes with a (?P<names>...) group and a (?P<names>...) group with a role")
     narrative, attaches = yes("narrative"), yes("attaches_to_previous")
     if (narrative or attaches) and (row["role"] or row["flag"]):
@@ -423,6 +447,7 @@ def _pattern(path: Path, line: int, row: dict[str, str]) -> Pattern:
         row["example"],
         row["event"] or None,
         row["verbatim"] or None,
+        row["held_by"] == "process",
     )
 
 

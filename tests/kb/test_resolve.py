@@ -178,25 +178,73 @@ def test_a_wrong_term_stops_the_build_with_row_and_column(home, old, new, messag
         knowledge_base.extract_processes(path)
 
 
-# Every event the prose of the matrix reports: process -> (kind, name as written, date, datatype, places,
-# organisers named, start of the outcome), in the order of the text.
+# Every event the matrix reports: process -> (kind, name as written, date, datatype, places, who held it ("process"
+# where the process did, else the agents named), start of the outcome, attendees), in the order of the text, the
+# prose's first, then the participant columns'.
 EVENTS = {
     "soderkoping-process": [
-        ("launch", None, "2001", "gYear", [], ["smb", "unhcr", "iom"], "promote dialogue on asylum")
+        ("launch", None, "2001", "gYear", [], ["smb", "unhcr", "iom"], "promote dialogue on asylum", []),
+        ("establishment", None, "2007", "gYear", [], [], "a regional NGO network", []),
     ],
     "budapest-process": [
-        ("ministerial conference", "third Ministerial Conference", "1997", "gYear", ["prague"], [], "a set of 55"),
-        ("ministerial conference", "fourth Ministerial Conference", "2003-06", "gYearMonth", ["rhodes"], [], "31 new"),
-        ("senior officials meeting", "a senior officials meeting", "2008-05", "gYearMonth", ["trabzon"], [], "This"),
+        (
+            "ministerial conference",
+            "third Ministerial Conference",
+            "1997",
+            "gYear",
+            ["prague"],
+            ["process"],
+            "a set of 55",
+            [],
+        ),
+        (
+            "ministerial conference",
+            "fourth Ministerial Conference",
+            "2003-06",
+            "gYearMonth",
+            ["rhodes"],
+            ["process"],
+            "31 new",
+            [],
+        ),
+        (
+            "senior officials meeting",
+            "a senior officials meeting",
+            "2008-05",
+            "gYearMonth",
+            ["trabzon"],
+            ["process"],
+            "This",
+            [],
+        ),
     ],
-    "5-plus-5-dialogue": [("conference", "Evora/Lisbon Conference", "2008", "gYear", ["evora", "lisbon"], [], None)],
-    "mtm-dialogue": [("conference", "MTM Project Closing Conference", "2008-01", "gYearMonth", ["geneva"], [], None)],
-    "midwa": [("adoption", None, "2008-01-18", "date", [], ["ecowas"], "a Common Approach on Migration")],
-    "apc": [("establishment", None, "1996", "gYear", [], [], "provide a forum")],
+    "5-plus-5-dialogue": [
+        ("conference", "Evora/Lisbon Conference", "2008", "gYear", ["evora", "lisbon"], ["process"], None, [])
+    ],
+    "mtm-dialogue": [
+        ("conference", "MTM Project Closing Conference", "2008-01", "gYearMonth", ["geneva"], ["process"], None, [])
+    ],
+    "midwa": [("adoption", None, "2008-01-18", "date", [], ["ecowas"], "a Common Approach on Migration", [])],
+    "apc": [
+        ("establishment", None, "1996", "gYear", [], [], "provide a forum", []),
+        ("plenary", "8th Plenary of the APC", "2003", "gYear", [], ["process"], None, ["uniap"]),
+        ("establishment", None, "2007-01", "gYearMonth", [], [], "permanent Secretariat", []),
+    ],
     "colombo-process": [
-        ("ministerial consultations", "Ministerial Consultations", "2005", "gYear", ["bali"], [], "action-oriented")
+        (
+            "ministerial consultations",
+            "Ministerial Consultations",
+            "2005",
+            "gYear",
+            ["bali"],
+            ["process"],
+            "action-oriented",
+            [],
+        ),
+        ("ministerial consultations", "Ministerial Consultations", "2003", "gYear", [], ["process"], None, []),
+        ("establishment", None, "2003", "gYear", [], [], None, []),
     ],
-    "igc": [("meeting", "its first meeting on immigration", "2001", "gYear", [], [], None)],
+    "igc": [("meeting", "its first meeting on immigration", "2001", "gYear", [], ["process"], None, [])],
     "bali-process": [
         (
             "steering group meeting",
@@ -204,8 +252,9 @@ EVENTS = {
             "2008-08",
             "gYearMonth",
             [],
-            [],
+            ["process"],
             "underlined the need",
+            [],
         )
     ],
 }
@@ -219,8 +268,9 @@ def test_every_event_has_its_date_place_organisers_and_outcome(processes, key):
             e.name,
             *e.date,
             [p.key for p in e.places],
-            [o.key for o in e.organizers],
+            [o.kind if o.kind == "process" else o.key for o in e.organizers],
             next((x[6] for x in EVENTS.get(key, []) if x[6] and (e.outcome or "").startswith(x[6])), e.outcome),
+            [a.key for a in e.attendees],
         )
         for e in processes[key].events
     ]
