@@ -363,7 +363,8 @@ def test_a_theme_comes_from_both_columns_and_says_which(store):
         for r in rows(store, "theme-processes.rq")
         if r["process"] == P + "sacm"
     }
-    assert ("migration-and-development", "false", "true") in sacm
+    # its main areas list "development, diasporas": development as a topic is migration and development
+    assert ("migration-and-development", "true", "true") in sacm
 
 
 def test_labels_are_tagged_with_the_language_they_are_written_in(store):
