@@ -543,7 +543,7 @@ def items(cells: list[Cell]) -> Items:
                         raise SourceError(
                             "a list item without a marker such as '1)' or '-'", cell.row, cell.column, text
                         )
-                    out.add(cell, lm.group("marker"), lm.group("text").strip())
+                    out.add(cell, lm.group("marker"), item_text(lm.group("text")))
             continue
         for line in cell.text.split("\n"):
             _inline(out, cell, line)
@@ -577,8 +577,18 @@ def _inline(out: Items, cell: Cell, line: str) -> None:
                 body, lead_in = body[: run_on.start()].strip(), run_on.group(0).strip()
         elif not any(sentences(item.text)[1:] for item in out.of_list(len(out.lists))):
             body = sentences(body)[0].strip()
-        body = re.sub(r"(?:;|,)?\s*(?:as well as|and)$", "", body).strip()
-        out.add(cell, m.group("marker").strip(), body)
+        out.add(cell, m.group("marker").strip(), item_text(body))
+
+
+#: What separates an item from the next in the source, at the item's end: "; and", ";", ", and", ",", "as well as".
+_ITEM_SEPARATOR = re.compile(r"(?:\s*[;,]\s*(?:and|or|as well as)?|\s+(?:and|as well as))\s*$")
+
+
+def item_text(text: str) -> str:
+    """An item's text as the source's item ends: without the separator that joins it to the next ("1) strengthening
+    asylum systems;" -> "strengthening asylum systems", "Labour Migration; and" -> "Labour Migration"); a full
+    stop, which ends the list's sentence, and a colon, which opens the item's sub-items, stay."""
+    return _ITEM_SEPARATOR.sub("", text.strip()).strip()
 
 
 _NUMBERS = {w: n for n, w in enumerate("two three four five six seven eight nine ten".split(), start=2)}

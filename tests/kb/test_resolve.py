@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from rcpkg import knowledge_base, paths
@@ -302,7 +304,7 @@ def test_numbered_items_continue_across_rows(processes):
     assert [i.cell.row for i in bali.main_areas.items] == [40] * 6 + [45] * 4
     assert {i.list for i in bali.main_areas.items} == {1}
     mtm = processes["mtm-dialogue"]
-    assert mtm.main_areas.items[0].text == "Interception and apprehension of irregular migrants;"
+    assert mtm.main_areas.items[0].text == "Interception and apprehension of irregular migrants"
     assert len(mtm.main_areas.items) == 8
 
 
@@ -375,6 +377,27 @@ def test_items_end_where_the_source_ends_them(processes):
     assert igc[6:] == ["Admission, Control and Enforcement", "Technology", "Country of Origin Information."]
     colombo = processes["colombo-process"].main_areas.items
     assert colombo[2].text.endswith("and enhancing cooperation among countries of origin.")
+
+
+@pytest.mark.parametrize("key", sorted(DECLARED))
+def test_no_item_keeps_the_separator_that_joins_it_to_the_next(processes, key):
+    """Items of <li> elements and of running text alike end where the source's item ends: "; and", ";", ", and"
+    and "," belong to the list, not to the item (a full stop ends the list's sentence, a colon opens sub-items)."""
+    for items in (processes[key].main_areas, processes[key].priorities):
+        for item in items.items:
+            assert not re.search(r"(?:[;,]|\band|\bas well as)$", item.text), item.text
+
+
+def test_an_item_keeps_its_own_words_and_loses_only_the_separator(processes):
+    soderkoping = [i.text for i in processes["soderkoping-process"].priorities.items]
+    assert soderkoping[0] == "strengthening asylum systems"
+    assert soderkoping[4].endswith("policy developments, legislation etc.")
+    assert soderkoping[5] == "supporting migration research in the region."
+    midsa = [i.text for i in processes["midsa"].main_areas.items]
+    assert midsa[5:] == ["Labour Migration", "Migration Policies, Legislation & Data Collection."]
+    igad = [i.text for i in processes["igad-rcp"].priorities.items]
+    assert igad[3].endswith("in the following areas:")  # its sub-items follow
+    assert igad[5] == "irregular migration, trafficking and smuggling, and border management"
 
 
 def test_a_wrong_announced_count_is_an_error(home):
