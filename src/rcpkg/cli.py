@@ -63,6 +63,11 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("stats", help="counts per class and per process").set_defaults(run=commands.stats)
     sub.add_parser("dump", help="write the dumps of the built knowledge base").set_defaults(run=commands.dump)
     r = sub.add_parser("reconcile", help="print every name of the source and what it resolved to")
+    r.add_argument(
+        "--cells",
+        action="store_true",
+        help="print instead, per cell, the statements the grammar found, the items placed and the text left over",
+    )
     r.set_defaults(run=commands.reconcile)
 
     s = sub.add_parser("serve", help="serve the SPARQL endpoint and the linked-data pages (granian)")

@@ -102,6 +102,8 @@ def reconcile(args) -> int:
     from rcpkg import knowledge_base
 
     _, processes, ref, _ = knowledge_base.extract_processes()
+    if args.cells:
+        return _reconcile_cells(processes, ref)
     print("process\trow\tcolumn\tname in source\trole\tstatus\tkind\tkey\tlabel")
     for proc in processes:
         for ms in sorted(proc.memberships.values(), key=lambda m: (m.cells[0].row, m.role, m.entity)):
@@ -111,6 +113,40 @@ def reconcile(args) -> int:
                     f"{proc.key}\t{ms.cells[0].row}\t{ms.cells[0].column}\t{name}\t{ms.role}\t{ms.status}\t"
                     f"{e.kind}\t{e.key}\t{label}"
                 )
+    return 0
+
+
+def _reconcile_cells(processes, ref) -> int:
+    """Per cell of the participant and prose columns: each statement the grammar found (its row of
+    statements.csv), each list item and lead-in placed, and any text left over that nothing explains."""
+    from rcpkg import coverage
+    from rcpkg.source import COLUMNS
+
+    def line(*fields) -> None:
+        print("\t".join(str(f).replace("\n", " / ").replace("\t", " ") for f in fields))
+
+    line("process", "row", "column", "kind", "rule", "text")
+    for proc in processes:
+        items = {"Main Areas of Discussion": proc.main_areas, "Current Priorities": proc.priorities}
+        for column in COLUMNS[2:]:
+            for cell in proc.rows.parts(column):
+                account = coverage.account(cell, ref.grammar, items.get(column))
+                where = (proc.key, cell.row, column)
+                for st in account.statements:
+                    kind = (
+                        "total"
+                        if st.total is not None
+                        else "verbatim"
+                        if st.verbatim
+                        else "event"
+                        if st.event
+                        else "statement"
+                    )
+                    line(*where, kind, st.pattern or "", st.text)
+                for kind, text in account.placed:
+                    line(*where, kind, "", text)
+                for text in account.leftover:
+                    line(*where, "left over", "", text)
     return 0
 
 

@@ -117,7 +117,11 @@ class Statement:
     date: str | None = None
     place: str | None = None
     outcome: str | None = None
+    attendees: str | None = None
+    held_by_process: bool = False
     pattern: str | None = None
+    verbatim: str | None = None
+    span: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -147,6 +151,8 @@ class Pattern:
     cue: str | None = None
     example: str = ""
     event: str | None = None  # the kind of event a prose row finds ("ministerial conference", "adoption")
+    verbatim: str | None = None  # why the text a prose row finds is kept verbatim only, yielding nothing
+    held_by_process: bool = False  # the event is the process's own (its conference, meeting, plenary)
 
     def statement(self, cell: Cell, segment: str, m: re.Match) -> Statement:
         """What the segment says, given this pattern's match of it."""
@@ -173,7 +179,10 @@ class Pattern:
             date=groups.get("date"),
             place=groups.get("place"),
             outcome=groups.get("outcome"),
+            attendees=groups.get("attendees"),
+            held_by_process=self.held_by_process,
             pattern=self.name,
+            verbatim=self.verbatim,
         )
         if self.extra and groups.get(self.extra.group):
             st.extra.append(
@@ -268,7 +277,12 @@ class Grammar:
             raise ValueError(f"column {cell.column!r} is not read as prose")
         text = cell.text
         found = [(m.start(), p, m) for p in self.rules(cell.column) for m in p.regex.finditer(text)]
-        return [p.statement(cell, m.group(0), m) for _, p, m in sorted(found, key=lambda f: (f[0], f[1].line))]
+        out = []
+        for _, p, m in sorted(found, key=lambda f: (f[0], f[1].line)):
+            st = p.statement(cell, m.group(0), m)
+            st.span = m.span()
+            out.append(st)
+        return out
 
     def statement(self, cell: Cell, segment: str) -> Statement:
         """What one segment says: the first pattern of its column that matches the whole segment."""
@@ -296,13 +310,29 @@ _TABLE_COLUMNS = (
     "extra_note",
     "cue",
     "event",
+    "held_by",
+    "verbatim",
     "example",
 )
 _KEY = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 #: The named groups a pattern may use, besides its extra group.
-_GROUPS = {"names", "note", "year", "state", "start", "end", "period", "theme", "event", "date", "place", "outcome"}
+_GROUPS = {
+    "names",
+    "note",
+    "year",
+    "state",
+    "start",
+    "end",
+    "period",
+    "theme",
+    "event",
+    "date",
+    "place",
+    "outcome",
+    "attendees",
+}
 #: The named groups that only a row of an event may use.
-_EVENT_GROUPS = {"event", "date", "place", "outcome"}
+_EVENT_GROUPS = {"event", "date", "place", "outcome", "attendees"}
 #: The process-level facts a pattern may flag; ``graph`` states all but the footnote about the process.
 FLAGS = ("footnote", "secretariat", "no-official-secretariat", "no-official-observers")
 
@@ -334,12 +364,21 @@ def _pattern(path: Path, line: int, row: dict[str, str]) -> Pattern:
                 "(several joined by '|')"
             )
     prose = [c for c in columns if c in PROSE_COLUMNS]
-    if prose and (len(prose) != len(columns) or not (row["role"] or row["event"]) or row["cue"] or row["flag"]):
+    if prose and (
+        len(prose) != len(columns) or not (row["role"] or row["event"] or row["verbatim"]) or row["cue"] or row["flag"]
+    ):
         raise error(
-            "a pattern of a prose column finds a role or an event in running text: it names prose columns only, "
-            "has a role or an event, and no cue or flag"
+            "a pattern of a prose column finds a role or an event in running text, or text kept verbatim only: it "
+            "names prose columns only, has a role, an event or a verbatim reason, and no cue or flag"
         )
     regex = compiled("pattern", row["pattern"])
+    if row["verbatim"]:
+        others = [c for c in ("role", "status", "note", "narrative", "attaches_to_previous", "extra_group", "event")]
+        if not prose or regex.groupindex or any(row[c] for c in others):
+            raise error(
+                "a row that keeps text verbatim only (verbatim: the reason) is a row of a prose column that "
+                "yields nothing: no named group, role, status, note, narrative, event or extra group"
+            )
     for column in ("role", "flag", "extra_role"):
         if row[column] and not _KEY.fullmatch(row[column]):
             raise error(f"{column} {row[column]!r} is not a key (lower-case words joined by '-')")
@@ -357,16 +396,20 @@ def _pattern(path: Path, line: int, row: dict[str, str]) -> Pattern:
     if bool(row["extra_group"]) != bool(row["extra_role"]) or (row["extra_note"] and not extra):
         raise error("extra_group and extra_role go together (extra_note only with them)")
     if row["event"]:
-        if not prose or row["role"]:
+        if prose and row["role"]:
             raise error("an event is found in a prose column, and its names are who held it, not a role")
         if "date" not in regex.groupindex:
             raise error("an event needs a (?P<date>...) group: an event is dated as the text dates it")
+        if row["held_by"] not in ("", "process"):
+            raise error(f"held_by is 'process' or empty, not {row['held_by']!r}")
+        if row["held_by"] and prose and "names" in regex.groupindex:
+            raise error("held_by 'process' and a (?P<names>...) group: the names already say who held the event")
         example = regex.fullmatch(row["example"])
         if example and event_date(example.group("date")) is None:
             raise error(f"the date {example.group('date')!r} of the example is no year, month and year, or day")
-    elif set(regex.groupindex) & _EVENT_GROUPS:
-        raise error(f"the groups {', '.join(sorted(_EVENT_GROUPS))} are for a row with an event")
-    elif bool(row["role"]) != ("names" in regex.groupindex):
+    elif set(regex.groupindex) & _EVENT_GROUPS or row["held_by"]:
+        raise error(f"the groups {', '.join(sorted(_EVENT_GROUPS))} and held_by are for a row with an event")
+    if not (row["event"] and prose) and bool(row["role"]) != ("names" in regex.groupindex):
         raise error("a role goes with a (?P<names>...) group and a (?P<names>...) group with a role")
     narrative, attaches = yes("narrative"), yes("attaches_to_previous")
     if (narrative or attaches) and (row["role"] or row["flag"]):
@@ -375,8 +418,11 @@ def _pattern(path: Path, line: int, row: dict[str, str]) -> Pattern:
         raise error(f"flag {row['flag']!r} is none of {', '.join(FLAGS)}")
     if attaches and not (row["note"] or "note" in regex.groupindex):
         raise error("attaches_to_previous needs a note: a (?P<note>...) group or a fixed note")
-    if not (row["role"] or row["flag"] or narrative or attaches or row["event"]):
-        raise error("the row yields nothing: give a role, a flag, an event, narrative=yes or attaches_to_previous=yes")
+    if not (row["role"] or row["flag"] or narrative or attaches or row["event"] or row["verbatim"]):
+        raise error(
+            "the row yields nothing: give a role, a flag, an event, narrative=yes, attaches_to_previous=yes or "
+            "(in a prose column) the reason it keeps its text verbatim only"
+        )
     if not regex.fullmatch(row["example"]):
         raise error(f"the pattern does not match its example {row['example']!r}: correct one or the other")
     if row["cue"]:
@@ -400,6 +446,8 @@ def _pattern(path: Path, line: int, row: dict[str, str]) -> Pattern:
         row["cue"] or None,
         row["example"],
         row["event"] or None,
+        row["verbatim"] or None,
+        row["held_by"] == "process",
     )
 
 
@@ -495,7 +543,7 @@ def items(cells: list[Cell]) -> Items:
                         raise SourceError(
                             "a list item without a marker such as '1)' or '-'", cell.row, cell.column, text
                         )
-                    out.add(cell, lm.group("marker"), lm.group("text").strip())
+                    out.add(cell, lm.group("marker"), item_text(lm.group("text")))
             continue
         for line in cell.text.split("\n"):
             _inline(out, cell, line)
@@ -529,8 +577,18 @@ def _inline(out: Items, cell: Cell, line: str) -> None:
                 body, lead_in = body[: run_on.start()].strip(), run_on.group(0).strip()
         elif not any(sentences(item.text)[1:] for item in out.of_list(len(out.lists))):
             body = sentences(body)[0].strip()
-        body = re.sub(r"(?:;|,)?\s*(?:as well as|and)$", "", body).strip()
-        out.add(cell, m.group("marker").strip(), body)
+        out.add(cell, m.group("marker").strip(), item_text(body))
+
+
+#: What separates an item from the next in the source, at the item's end: "; and", ";", ", and", ",", "as well as".
+_ITEM_SEPARATOR = re.compile(r"(?:\s*[;,]\s*(?:and|or|as well as)?|\s+(?:and|as well as))\s*$")
+
+
+def item_text(text: str) -> str:
+    """An item's text as the source's item ends: without the separator that joins it to the next ("1) strengthening
+    asylum systems;" -> "strengthening asylum systems", "Labour Migration; and" -> "Labour Migration"); a full
+    stop, which ends the list's sentence, and a colon, which opens the item's sub-items, stay."""
+    return _ITEM_SEPARATOR.sub("", text.strip()).strip()
 
 
 _NUMBERS = {w: n for n, w in enumerate("two three four five six seven eight nine ten".split(), start=2)}

@@ -421,7 +421,7 @@ class GraphBuilder:
 
     def event(self, proc: Process, number: int, event: Event) -> None:
         """An event (schema:Event) about the process: its name as written (else its kind), its date as precise as
-        the text, where it took place, who held it (the process, unless the text names someone), its outcome."""
+        the text, where it took place, who held it (only where the text says), who took part, its outcome."""
         add, node = self.add, event_iri(proc.key, number)
         name = event.name or event.kind
         add(node, RDF.type, SCHEMA.Event)
@@ -433,10 +433,13 @@ class GraphBuilder:
         for place in event.places:
             add(node, SCHEMA.location, entity_iri(place))
             self.entities.add(place)
-        for organizer in event.organizers or (Entity("process", proc.key),):
+        for organizer in event.organizers:
             add(node, SCHEMA.organizer, entity_iri(organizer))
             if organizer.kind != "process":
                 self.entities.add(organizer)
+        for attendee in event.attendees:
+            add(node, SCHEMA.attendee, entity_iri(attendee))
+            self.entities.add(attendee)
         if event.outcome:
             add(node, RCP.outcome, en(event.outcome))
         add(node, PROV.wasDerivedFrom, self.cell(event.cell))

@@ -71,7 +71,7 @@ def build(source_file: Path | None = None) -> Built:
     t_extract = time.perf_counter()
     schemes = Graph()
     for s, p, o in ontology:
-        if p in (SKOS.inScheme, SKOS.hiddenLabel, RCP.sourceHeading):
+        if p in (SKOS.inScheme, SKOS.hiddenLabel, RCP.topicLabel, RCP.sourceHeading):
             schemes.add((s, p, o))
     data = graph.build(matrix, processes, ref, schemes, source.documents(paths.reference_dir()))
     links.add_links(data, paths.reference_dir())

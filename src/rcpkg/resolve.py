@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rcpkg import extract
+from rcpkg import coverage, extract
 from rcpkg.errors import ResolveError
 from rcpkg.extract import Statement
 from rcpkg.reference import Entity, Reference
@@ -57,15 +57,18 @@ class Term:
 
 @dataclass(frozen=True)
 class Event:
-    """An event the prose of a process reports: its kind (the grammar row's), its name as written, its date as
-    precise as the text gives it (lexical form and XSD datatype), where it took place, who held it (none named:
-    the process itself), its outcome as written, and the cell and text that say so."""
+    """An event a process's cells report (its prose, or a statement of a participant column): its kind (the
+    grammar row's), its name as written, its date as precise as the text gives it (lexical form and XSD
+    datatype), where it took place, who held it (whom the text names, or the process where the text presents
+    the event as its own; none otherwise), who took part in it where the text says, its outcome as written, and
+    the cell and text that say so."""
 
     kind: str
     name: str | None
     date: tuple[str, str]
     places: tuple[Entity, ...]
     organizers: tuple[Entity, ...]
+    attendees: tuple[Entity, ...]
     outcome: str | None
     cell: Cell
     text: str
@@ -332,6 +335,7 @@ class Resolver:
                 )
         footnotes: list[Statement] = []
         starred: list[Mention] = []
+        stated_events: list[Event] = []  # events of the participant columns, numbered after those of the prose
         for column in extract.STATEMENT_COLUMNS:
             previous: list[Membership] = []
             for cell in rows.parts(column):
@@ -341,6 +345,8 @@ class Resolver:
                             raise ResolveError("a second '(Total: N)'", cell.row, column, st.text)
                         proc.declared_total = st.total
                         continue
+                    if st.event:
+                        stated_events.append(self._event(key, st, cell))
                     if st.flag:
                         proc.flags.add(st.flag)
                     if st.flag == "footnote":
@@ -378,14 +384,18 @@ class Resolver:
                 "Secretariat",
                 rows.text("Secretariat"),
             )
-        for column in extract.PROSE_COLUMNS:
+        for column, items in zip(extract.PROSE_COLUMNS, (proc.main_areas, proc.priorities), strict=True):
             for cell in rows.parts(column):
+                coverage.unexplained(cell, self.ref.grammar, items)
                 for st in self.ref.grammar.findings(cell):
+                    if st.verbatim:
+                        continue
                     if st.event:
                         proc.events.append(self._event(key, st, cell))
                         continue
                     for mention in NameReader(self.ref, key, cell).read(st.names or ""):
                         self._term(self._add(proc, st, mention, cell), st, cell)
+        proc.events += stated_events
         if proc.declared_total < 0:
             last = (rows.parts("Governments") or rows.cells["Governments"])[-1]
             raise ResolveError(
@@ -446,8 +456,24 @@ class Resolver:
                     f"unknown place {name!r} (add it to data/reference/places.csv)", cell.row, cell.column, st.text
                 )
             places.append(place)
-        organizers = [m.entity for m in NameReader(self.ref, process, cell).read(st.names)] if st.names else []
-        return Event(st.event or "", st.event_name, date, tuple(places), tuple(organizers), st.outcome, cell, st.text)
+        # the names of a prose event are who held it; those of a participant column's statement hold its role
+        named = st.names if cell.column in extract.PROSE_COLUMNS else None
+        if named:
+            organizers = [m.entity for m in NameReader(self.ref, process, cell).read(named)]
+        else:  # the process, where the text presents the event as the process's own; else no one is stated
+            organizers = [Entity("process", process)] if st.held_by_process else []
+        attendees = [m.entity for m in NameReader(self.ref, process, cell).read(st.attendees)] if st.attendees else []
+        return Event(
+            st.event or "",
+            st.event_name,
+            date,
+            tuple(places),
+            tuple(organizers),
+            tuple(attendees),
+            st.outcome,
+            cell,
+            st.text,
+        )
 
     def _term(self, ms: Membership, st: Statement, cell: Cell) -> None:
         """The term a statement gives a role, if any; a second, different term of one role is an error."""

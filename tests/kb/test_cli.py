@@ -54,6 +54,17 @@ def test_reconcile_lists_every_name_and_what_it_resolved_to(kb_home):
     assert any(f[3] == "Macedonia (FYR)" and f[7] == "MKD" for f in (line.split("\t") for line in out[1:]))
 
 
+def test_reconcile_cells_prints_the_statements_and_the_text_left_over_per_cell(kb_home):
+    out = [line.split("\t") for line in rcpkg(kb_home, "reconcile", "--cells").stdout.splitlines()]
+    assert out[0] == ["process", "row", "column", "kind", "rule", "text"]
+    rows = {tuple(f[:5]) for f in out[1:]}
+    assert ("budapest-process", "9", "Governments", "statement", "co-chair") in rows
+    assert ("budapest-process", "9", "Main Areas of Discussion", "event", "conference-adopted-in-year") in rows
+    assert ("apc", "30", "Main Areas of Discussion", "verbatim", "kept-apc-aim") in rows
+    assert ("midsa", "25", "Main Areas of Discussion", "item", "") in rows
+    assert not [f for f in out if f[3] == "left over"]
+
+
 @pytest.mark.parametrize(
     "args,stdin,message",
     [

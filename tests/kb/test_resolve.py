@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from rcpkg import knowledge_base, paths
@@ -178,25 +180,73 @@ def test_a_wrong_term_stops_the_build_with_row_and_column(home, old, new, messag
         knowledge_base.extract_processes(path)
 
 
-# Every event the prose of the matrix reports: process -> (kind, name as written, date, datatype, places,
-# organisers named, start of the outcome), in the order of the text.
+# Every event the matrix reports: process -> (kind, name as written, date, datatype, places, who held it ("process"
+# where the process did, else the agents named), start of the outcome, attendees), in the order of the text, the
+# prose's first, then the participant columns'.
 EVENTS = {
     "soderkoping-process": [
-        ("launch", None, "2001", "gYear", [], ["smb", "unhcr", "iom"], "promote dialogue on asylum")
+        ("launch", None, "2001", "gYear", [], ["smb", "unhcr", "iom"], "promote dialogue on asylum", []),
+        ("establishment", None, "2007", "gYear", [], [], "a regional NGO network", []),
     ],
     "budapest-process": [
-        ("ministerial conference", "third Ministerial Conference", "1997", "gYear", ["prague"], [], "a set of 55"),
-        ("ministerial conference", "fourth Ministerial Conference", "2003-06", "gYearMonth", ["rhodes"], [], "31 new"),
-        ("senior officials meeting", "a senior officials meeting", "2008-05", "gYearMonth", ["trabzon"], [], "This"),
+        (
+            "ministerial conference",
+            "third Ministerial Conference",
+            "1997",
+            "gYear",
+            ["prague"],
+            ["process"],
+            "a set of 55",
+            [],
+        ),
+        (
+            "ministerial conference",
+            "fourth Ministerial Conference",
+            "2003-06",
+            "gYearMonth",
+            ["rhodes"],
+            ["process"],
+            "31 new",
+            [],
+        ),
+        (
+            "senior officials meeting",
+            "a senior officials meeting",
+            "2008-05",
+            "gYearMonth",
+            ["trabzon"],
+            ["process"],
+            "This",
+            [],
+        ),
     ],
-    "5-plus-5-dialogue": [("conference", "Evora/Lisbon Conference", "2008", "gYear", ["evora", "lisbon"], [], None)],
-    "mtm-dialogue": [("conference", "MTM Project Closing Conference", "2008-01", "gYearMonth", ["geneva"], [], None)],
-    "midwa": [("adoption", None, "2008-01-18", "date", [], ["ecowas"], "a Common Approach on Migration")],
-    "apc": [("establishment", None, "1996", "gYear", [], [], "provide a forum")],
+    "5-plus-5-dialogue": [
+        ("conference", "Evora/Lisbon Conference", "2008", "gYear", ["evora", "lisbon"], ["process"], None, [])
+    ],
+    "mtm-dialogue": [
+        ("conference", "MTM Project Closing Conference", "2008-01", "gYearMonth", ["geneva"], ["process"], None, [])
+    ],
+    "midwa": [("adoption", None, "2008-01-18", "date", [], ["ecowas"], "a Common Approach on Migration", [])],
+    "apc": [
+        ("establishment", None, "1996", "gYear", [], [], "provide a forum", []),
+        ("plenary", "8th Plenary of the APC", "2003", "gYear", [], ["process"], None, ["uniap"]),
+        ("establishment", None, "2007-01", "gYearMonth", [], [], "permanent Secretariat", []),
+    ],
     "colombo-process": [
-        ("ministerial consultations", "Ministerial Consultations", "2005", "gYear", ["bali"], [], "action-oriented")
+        (
+            "ministerial consultations",
+            "Ministerial Consultations",
+            "2005",
+            "gYear",
+            ["bali"],
+            ["process"],
+            "action-oriented",
+            [],
+        ),
+        ("ministerial consultations", "Ministerial Consultations", "2003", "gYear", [], ["process"], None, []),
+        ("establishment", None, "2003", "gYear", [], [], None, []),
     ],
-    "igc": [("meeting", "its first meeting on immigration", "2001", "gYear", [], [], None)],
+    "igc": [("meeting", "its first meeting on immigration", "2001", "gYear", [], ["process"], None, [])],
     "bali-process": [
         (
             "steering group meeting",
@@ -204,8 +254,9 @@ EVENTS = {
             "2008-08",
             "gYearMonth",
             [],
-            [],
+            ["process"],
             "underlined the need",
+            [],
         )
     ],
 }
@@ -219,8 +270,9 @@ def test_every_event_has_its_date_place_organisers_and_outcome(processes, key):
             e.name,
             *e.date,
             [p.key for p in e.places],
-            [o.key for o in e.organizers],
+            [o.kind if o.kind == "process" else o.key for o in e.organizers],
             next((x[6] for x in EVENTS.get(key, []) if x[6] and (e.outcome or "").startswith(x[6])), e.outcome),
+            [a.key for a in e.attendees],
         )
         for e in processes[key].events
     ]
@@ -252,7 +304,7 @@ def test_numbered_items_continue_across_rows(processes):
     assert [i.cell.row for i in bali.main_areas.items] == [40] * 6 + [45] * 4
     assert {i.list for i in bali.main_areas.items} == {1}
     mtm = processes["mtm-dialogue"]
-    assert mtm.main_areas.items[0].text == "Interception and apprehension of irregular migrants;"
+    assert mtm.main_areas.items[0].text == "Interception and apprehension of irregular migrants"
     assert len(mtm.main_areas.items) == 8
 
 
@@ -325,6 +377,27 @@ def test_items_end_where_the_source_ends_them(processes):
     assert igc[6:] == ["Admission, Control and Enforcement", "Technology", "Country of Origin Information."]
     colombo = processes["colombo-process"].main_areas.items
     assert colombo[2].text.endswith("and enhancing cooperation among countries of origin.")
+
+
+@pytest.mark.parametrize("key", sorted(DECLARED))
+def test_no_item_keeps_the_separator_that_joins_it_to_the_next(processes, key):
+    """Items of <li> elements and of running text alike end where the source's item ends: "; and", ";", ", and"
+    and "," belong to the list, not to the item (a full stop ends the list's sentence, a colon opens sub-items)."""
+    for items in (processes[key].main_areas, processes[key].priorities):
+        for item in items.items:
+            assert not re.search(r"(?:[;,]|\band|\bas well as)$", item.text), item.text
+
+
+def test_an_item_keeps_its_own_words_and_loses_only_the_separator(processes):
+    soderkoping = [i.text for i in processes["soderkoping-process"].priorities.items]
+    assert soderkoping[0] == "strengthening asylum systems"
+    assert soderkoping[4].endswith("policy developments, legislation etc.")
+    assert soderkoping[5] == "supporting migration research in the region."
+    midsa = [i.text for i in processes["midsa"].main_areas.items]
+    assert midsa[5:] == ["Labour Migration", "Migration Policies, Legislation & Data Collection."]
+    igad = [i.text for i in processes["igad-rcp"].priorities.items]
+    assert igad[3].endswith("in the following areas:")  # its sub-items follow
+    assert igad[5] == "irregular migration, trafficking and smuggling, and border management"
 
 
 def test_a_wrong_announced_count_is_an_error(home):
