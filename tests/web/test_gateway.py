@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from werkzeug.test import EnvironBuilder
 
-from rcpkg.web.context import FAST_ANSWER
+from rcpkg.web.context import FAST_ANSWER, OUTCOME
 from rcpkg.web.gateway import Gateway
+from tests.web.conftest import make_app
+
+QUERIES = sorted((Path(__file__).resolve().parents[2] / "queries").glob("*.rq"))
 
 
 class Headers:
@@ -202,21 +206,75 @@ def test_a_malformed_content_length_is_400():
     assert app.environ is None
 
 
-def test_a_cache_hit_answered_on_the_event_loop_has_the_headers_of_the_wsgi_path(kb_client):
-    app = kb_client.app
-    path = "/sparql?query=" + quote("SELECT ?s WHERE { ?s a ?c } LIMIT 3")
-    first = app.test_client().get(path, headers={"Accept": "application/sparql-results+json"})
-    second = app.test_client().get(path, headers={"Accept": "application/sparql-results+json"})
-    assert second.headers["X-Cache"] == "hit"
+def on_a_loop(coroutine):
+    """Run ``coroutine`` on an event loop of its own thread (a test before may have left one on this one)."""
+    result: list = []
+    thread = threading.Thread(target=lambda: _run_catching(lambda: _keep(coroutine, result), result))
+    thread.start()
+    thread.join()
+    if result and isinstance(result[-1], BaseException):
+        raise result[-1]
+    return result[0]
+
+
+async def _keep(coroutine, result: list) -> None:
+    result.append(await coroutine)
+
+
+ACCEPTS = ["application/sparql-results+json", "text/csv", "application/sparql-results+xml", "text/tab-separated-values"]
+
+
+@pytest.fixture(scope="module")
+def twins(kb_dataset):
+    """Two applications alike, with the result cache: one answered through Flask, one on the event loop."""
+    return make_app(kb_dataset), make_app(kb_dataset)
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=[q.stem for q in QUERIES])
+def test_a_query_answered_on_the_event_loop_is_the_answer_of_the_wsgi_path(twins, query):
+    """Status, headers (in order) and body: the same whether the view answers or the event loop does, for a
+    miss (evaluated by an idle evaluator without a thread) and then a hit, in every format, with and without
+    gzip."""
+    through_flask, on_loop = twins
+    fast = on_loop.extensions[FAST_ANSWER]
+    on_loop.extensions["rcpkg.store"].execute("ASK {}", "application/sparql-results+json")  # an idle evaluator
+    text = query.read_text("utf-8")
+    for accept in ACCEPTS:
+        for encoding in ("identity", "gzip"):
+            path = "/sparql?query=" + quote(text)
+            headers = {"Accept": accept, "Accept-Encoding": encoding}
+            for state in ("miss", "hit"):
+                expected = through_flask.test_client().get(path, headers=headers)
+                environ = EnvironBuilder(path=path, headers=headers).get_environ()
+                early = on_a_loop(fast(environ))
+                assert early is not None, (accept, encoding, state)
+                status, got, body = early
+                assert expected.headers.get("X-Cache") == state
+                assert (status, got, body) == (expected.status, list(expected.headers.items()), expected.data)
+
+
+def test_a_refusal_found_on_the_event_loop_is_rendered_by_the_view(kb_dataset):
+    """A query the engine refuses while evaluating it: the event loop hands the refusal to the view, which
+    renders it as it renders its own (400, the engine's message, CORS headers)."""
+    app = make_app(kb_dataset, cache="false")
+    app.extensions["rcpkg.store"].execute("ASK {}", "application/sparql-results+json")
+    path = "/sparql?query=" + quote("SELECT (<http://example.org/f>(1) AS ?x) {}")
     environ = EnvironBuilder(path=path, headers={"Accept": "application/sparql-results+json"}).get_environ()
-    status, headers, body = app.extensions[FAST_ANSWER](environ)
-    assert status == "200 OK"
-    assert headers == list(second.headers.items())
-    assert body == second.data == first.data
+    assert on_a_loop(app.extensions[FAST_ANSWER](environ)) is None
+    assert environ[OUTCOME][0] == 400
+    rendered = app.test_client().get(
+        path, headers={"Accept": "application/sparql-results+json"}, environ_base={OUTCOME: environ[OUTCOME]}
+    )  # the view, given the outcome
+    direct = app.test_client().get(path, headers={"Accept": "application/sparql-results+json"})
+    assert (rendered.status, rendered.data, list(rendered.headers.items())) == (
+        direct.status,
+        direct.data,
+        list(direct.headers.items()),
+    )
 
 
-def test_a_cache_hit_is_answered_without_the_wsgi_application():
-    def fast(environ):
+def test_a_plain_query_is_answered_without_the_wsgi_application():
+    async def fast(environ):
         return ("200 OK", [("Content-Type", "text/plain")], b"cached") if environ["PATH_INFO"] == "/hit" else None
 
     app = Recorder()

@@ -25,7 +25,7 @@ from rcpkg.store import load as loading
 from rcpkg.store.errors import NotAcceptable, QueryRefused
 from rcpkg.store.execute import LONGEST_QUERY, on_sized_stack, stack_bytes
 from rcpkg.store.inspect import FORMS, SELECT, QueryInfo, inspect_query, services_read_by_parser
-from rcpkg.store.isolation import Evaluators
+from rcpkg.store.isolation import NOT_NOW, Evaluators
 from rcpkg.store.limits import Limits
 from rcpkg.store.serialize import Answer
 from rcpkg.terms import to_oxigraph, to_rdflib
@@ -256,6 +256,25 @@ class Store:
                 reason="service",
             )
         return self.federating.run(job, timeout)
+
+    async def execute_async(
+        self,
+        text: str,
+        format: Format,
+        default_graph_uris: Sequence[str],
+        named_graph_uris: Sequence[str],
+        max_rows: int | None,
+        timeout: float | None,
+        info: QueryInfo,
+        base_iri: str | None,
+    ) -> Answer | None:
+        """``execute`` of a query already checked (``info``, no SERVICE) on the running event loop, holding no
+        thread while an evaluator works; None when no evaluator is idle now (``execute`` then waits for one)."""
+        if info.services:
+            return None
+        job = (text, info, format.media_type, tuple(default_graph_uris), tuple(named_graph_uris), max_rows, base_iri)
+        answer = await self.evaluators.run_async(job, timeout)
+        return None if answer is NOT_NOW else answer
 
     def _evaluate(
         self,

@@ -26,6 +26,7 @@ evaluates a caller's query in the process that serves requests: it hands it to a
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import os
 import pickle
@@ -47,6 +48,8 @@ from rcpkg.store.sandbox import SandboxUnavailable, confine
 _LENGTH = struct.Struct("!Q")
 #: The evaluator's own alarm goes off this long after the caller's deadline.
 _GRACE = 5
+#: What ``run_async`` returns when no evaluator is idle.
+NOT_NOW = object()
 #: How long a caller waits for a new evaluator to say it is ready.
 _START_TIMEOUT = 30.0
 
@@ -84,6 +87,28 @@ def _receive(channel: socket.socket, deadline: float | None = None) -> object | 
         return None
     (size,) = _LENGTH.unpack(header)
     data = _receive_exactly(channel, size, deadline)
+    return None if data is None else pickle.loads(data)
+
+
+async def _receive_async(channel: socket.socket) -> object | None:
+    """The next message on a non-blocking ``channel``, read by the running event loop; None at end-of-file."""
+    loop = asyncio.get_running_loop()
+
+    async def exactly(size: int) -> bytes | None:
+        buffer = bytearray(size)
+        view = memoryview(buffer)
+        got = 0
+        while got < size:
+            count = await loop.sock_recv_into(channel, view[got:])
+            if count == 0:
+                return None
+            got += count
+        return bytes(buffer)
+
+    header = await exactly(_LENGTH.size)
+    if header is None:
+        return None
+    data = await exactly(_LENGTH.unpack(header)[0])
     return None if data is None else pickle.loads(data)
 
 
@@ -219,6 +244,56 @@ class Evaluators:
         if kind == "error":
             raise value
         return value
+
+    async def run_async(self, job: Any, timeout: float | None) -> Any:
+        """``run`` on the running event loop, holding no thread while the evaluator works; ``NOT_NOW`` when
+        no evaluator is idle (the caller then takes ``run``, which waits for one or starts one)."""
+        evaluator = self._take_idle()
+        if evaluator is None:
+            return NOT_NOW
+        healthy = False
+        loop = asyncio.get_running_loop()
+        try:
+            channel = evaluator.channel
+            channel.setblocking(False)  # ``run`` sets its own timeout again
+            data = pickle.dumps((job, None if timeout is None else int(timeout) + _GRACE), pickle.HIGHEST_PROTOCOL)
+            await loop.sock_sendall(channel, _LENGTH.pack(len(data)) + data)
+            try:
+                reply = await asyncio.wait_for(_receive_async(channel), timeout)
+            except TimeoutError:
+                raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped") from None
+            if reply is None:
+                raise QueryCrashed(
+                    "the query's evaluation ended before it answered: it needed more memory than one query may "
+                    f"use ({self.memory // 2**20 if self.memory else 'unbounded'} MiB) or crashed the engine"
+                )
+            healthy = True
+        except OSError as exc:
+            raise QueryCrashed(f"the query's evaluation failed: {exc}") from None
+        finally:  # also when the caller is cancelled (its client went away): the evaluator is killed
+            if healthy:
+                evaluator.channel.setblocking(True)
+            self._release(evaluator, healthy)
+        kind, value = reply  # type: ignore[misc]
+        if kind == "error":
+            raise value
+        return value
+
+    def _take_idle(self) -> _Evaluator | None:
+        """An idle evaluator that is still there, marked busy, or None (none idle, or ``size`` busy)."""
+        if self._control is None:
+            return None
+        with self._start_lock:
+            self._reset_if_forked()
+        free = self._free
+        with free:
+            while self._idle and self._busy < self.size:
+                evaluator = self._idle.pop()
+                if evaluator.alive():
+                    self._busy += 1
+                    return evaluator
+                evaluator.kill()
+        return None
 
     def _reset_if_forked(self) -> None:
         if self._owner != os.getpid():

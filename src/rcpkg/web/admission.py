@@ -29,6 +29,15 @@ class ClientSlots:
     @contextmanager
     def slot(self, client: str | None) -> Iterator[None]:
         """Hold one of ``client``'s slots while the block runs; ``ClientOverLimit`` when it has none left."""
+        self.take(client)
+        try:
+            yield
+        finally:
+            self.give_back(client)
+
+    def take(self, client: str | None) -> None:
+        """Take one of ``client``'s slots (give it back with ``give_back``); ``ClientOverLimit`` when it has
+        none left."""
         key = client or ""
         with self._lock:
             if self.limit and self._running[key] >= self.limit:
@@ -37,10 +46,10 @@ class ClientSlots:
                     "send the next one when one of them has answered"
                 )
             self._running[key] += 1
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._running[key] -= 1
-                if not self._running[key]:
-                    del self._running[key]
+
+    def give_back(self, client: str | None) -> None:
+        key = client or ""
+        with self._lock:
+            self._running[key] -= 1
+            if not self._running[key]:
+                del self._running[key]

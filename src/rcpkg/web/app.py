@@ -8,7 +8,6 @@ answer with the right status; nothing a client sends produces a traceback in a r
 
 from __future__ import annotations
 
-import functools
 import gzip
 import logging
 
@@ -41,33 +40,24 @@ def create_app(config: Config | None = None, store: Store | None = None) -> Flas
     caches = Caches(config)
     app.extensions[context.STORE] = store
     app.extensions[context.CACHES] = caches
-    app.extensions[context.CLIENTS] = ClientSlots(config.max_client_queries)
 
     app.register_blueprint(protocol.bp)
     app.register_blueprint(dumps.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(resources.bp)  # last: its /<path> answers for every IRI under the base
-    fastpath = CacheFastPath(app.wsgi_app, store, config, caches.results)
+    slots = ClientSlots(config.max_client_queries)
+    app.extensions[context.CLIENTS] = slots
+    fastpath = CacheFastPath(app.wsgi_app, store, config, caches.results, slots)
     app.wsgi_app = fastpath  # type: ignore[method-assign]
     app.wsgi_app = SafeInput(app.wsgi_app)  # type: ignore[method-assign]
     app.wsgi_app = SecurityHeaders(app.wsgi_app)  # type: ignore[method-assign]
 
-    app.extensions[context.FAST_ANSWER] = functools.partial(_fast_answer, fastpath)
+    app.extensions[context.FAST_ANSWER] = fastpath.early  # the server's event loop asks it first
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
     app.after_request(_compress)
     return app
-
-
-def _fast_answer(fastpath: CacheFastPath, environ: dict) -> tuple[str, list[tuple[str, str]], bytes] | None:
-    """A cache hit answered without the WSGI call (the server's event loop asks), with the headers the WSGI
-    path gives it (the fast path's, then ``SecurityHeaders``)."""
-    hit = fastpath.answer(environ)
-    if hit is None:
-        return None
-    headers, body = hit
-    return "200 OK", SecurityHeaders.secure(headers), body
 
 
 def _http_error(exc: HTTPException) -> Response:

@@ -31,7 +31,8 @@ from rcpkg.web.cache import Caches
 from rcpkg.web.negotiation import wants_html
 
 STORE, CONFIG, CACHES, CLIENTS = "rcpkg.store", "RCPKG", "rcpkg.caches", "rcpkg.clients"
-FAST_ANSWER = "rcpkg.fast_answer"  # cache hits answered before the WSGI call (``rcpkg.web.app``)
+FAST_ANSWER = "rcpkg.fast_answer"  # plain queries answered before the WSGI call (``rcpkg.web.app``)
+OUTCOME = "rcpkg.outcome"  # environ: a refusal decided before the WSGI call, for the view to render
 
 
 def get_store() -> Store:

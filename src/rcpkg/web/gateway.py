@@ -7,8 +7,8 @@ header timeout). The body is this module's: it is read here, on the worker's eve
 ``max_body`` bytes and within ``body_timeout`` seconds (413 and 408 otherwise), and only a complete request
 is handed to the WSGI application, on a pool of ``threads`` threads. So the pool, and the query evaluators
 behind it, only ever work on requests that are entirely here. The answer is sent back by granian, however
-slowly the client reads it. A cache hit (``rcpkg.web.fastpath``) is answered on the event loop itself, with
-the headers the WSGI path would give, byte for byte (``SecurityHeaders.secure``).
+slowly the client reads it. A plain query (``rcpkg.web.fastpath``: a cache hit, or a query an idle evaluator
+takes at once) is answered on the event loop itself, with the headers the WSGI path would give, byte for byte.
 
 The WSGI environment is what PEP 3333 asks for: ``PATH_INFO`` the percent-decoded path (granian decodes it
 as UTF-8; a byte that is not UTF-8 arrives as U+FFFD, so such a path never names a resource),
@@ -22,7 +22,7 @@ import asyncio
 import io
 import logging
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -44,8 +44,9 @@ def _status_code(status: str) -> int:
 
 
 class Gateway:
-    """``__rsgi__(scope, protocol)`` over ``wsgi_app``. ``fast(environ)`` may answer a request on the event
-    loop without blocking (``(status, headers, body)``) or decline (None): the result cache's look-up."""
+    """``__rsgi__(scope, protocol)`` over ``wsgi_app``. ``fast(environ)``, a coroutine, may answer a request
+    on the event loop without holding a thread (``(status, headers, body)``) or decline (None): plain queries
+    (``rcpkg.web.fastpath``)."""
 
     def __init__(
         self,
@@ -53,7 +54,7 @@ class Gateway:
         threads: int,
         max_body: int,
         body_timeout: float,
-        fast: Callable[[dict], tuple[str, list[tuple[str, str]], bytes] | None] | None = None,
+        fast: Callable[[dict], Awaitable[tuple[str, list[tuple[str, str]], bytes] | None]] | None = None,
         trusted_proxies: frozenset[str] = frozenset(),
     ) -> None:
         self.wsgi_app = wsgi_app
@@ -89,9 +90,9 @@ class Gateway:
             return
         environ = self._environ(scope, body)
         if self.fast is not None:
-            hit = self.fast(environ)
-            if hit is not None:
-                status, headers, content = hit
+            early = await self.fast(environ)
+            if early is not None:
+                status, headers, content = early
                 protocol.response_bytes(_status_code(status), headers, content)
                 return
         loop = asyncio.get_running_loop()

@@ -30,7 +30,7 @@ from rcpkg.store import CONSTRUCT, DESCRIBE, FORMS, Answer, NotAcceptable, Query
 from rcpkg.store.errors import QueryBusy, QueryCrashed
 from rcpkg.web.admission import ClientOverLimit
 from rcpkg.web.cache import not_modified, validator_headers
-from rcpkg.web.context import caches, client_slots, endpoint_iri, error_response, get_config, get_store
+from rcpkg.web.context import OUTCOME, caches, client_slots, endpoint_iri, error_response, get_config, get_store
 from rcpkg.web.negotiation import UnknownFormat, accepts_gzip, for_query
 from rcpkg.web.results import CORS_HEADERS, Cached, cache_key, etag_of, render_html, response_headers
 from rcpkg.web.service_description import service_description
@@ -51,6 +51,9 @@ def sparql() -> Response:
     if request.method == "OPTIONS":
         return _cors(Response(status=204))
     try:
+        outcome = request.environ.get(OUTCOME)
+        if outcome is not None:  # decided on the event loop (``rcpkg.web.fastpath``); rendered here
+            raise ProtocolError(*outcome)
         response = _answer()
     except ProtocolError as exc:
         response = error_response(exc.status, exc.message, exc.headers)
@@ -103,17 +106,23 @@ def _answer() -> Response:
         item = Cached(render_html(answer, text, config).encode("utf-8"), HTML.media_type, answer.truncated, answer.rows)
     else:
         item = Cached(answer.body, answer.media_type, answer.truncated, answer.rows)
-    compressed = False
-    if gz and len(item.body) >= config.gzip_min_bytes:
+    item = kept(item, config, gz, cache, key)
+    return _response(item, etag, store, config, gzipped=item.gzipped, cache_state="miss" if cache else None)
+
+
+def kept(item: Cached, config: Config, gz: bool, cache, key: str | None) -> Cached:
+    """``item`` gzipped when the client accepts it and it is long enough, and put in the result cache (when
+    there is one and the answer is deterministic)."""
+    compressed = gz and len(item.body) >= config.gzip_min_bytes
+    if compressed:
         item = Cached(
             gzip.compress(item.body, compresslevel=5, mtime=0), item.media_type, item.truncated, item.rows, True
         )
-        compressed = True
     if cache is not None and key is not None:
         cache.put(key + (":gz" if compressed else ""), item)
         if gz and not compressed:
             cache.put(key + ":gz", item)
-    return _response(item, etag, store, config, gzipped=compressed, cache_state="miss" if cache else None)
+    return item
 
 
 def _request_parameters(config: Config) -> tuple[str, list[str], list[str], str | None] | None:
@@ -199,28 +208,37 @@ def _execute(
             return store.execute(
                 text,
                 fmt,
-                default_graphs,
-                named_graphs,
+                default_graph_uris=default_graphs,
+                named_graph_uris=named_graphs,
                 max_rows=config.max_rows,
                 timeout=config.query_timeout,
                 allowed_services=config.service_allowlist,
                 info=info,
                 base_iri=base,
             )
-    except ClientOverLimit as exc:
-        raise ProtocolError(429, str(exc), {"Retry-After": "5"}) from None
-    except QueryTimeout as exc:
-        raise ProtocolError(503, f"{exc}; the limit is {config.query_timeout:g} s", {"Retry-After": "60"}) from None
-    except QueryBusy as exc:
-        raise ProtocolError(503, f"{exc}; try again shortly", {"Retry-After": "5"}) from None
-    except QueryCrashed as exc:
-        raise ProtocolError(503, str(exc)) from None
-    except NotAcceptable as exc:
-        raise ProtocolError(406, str(exc)) from None
-    except QueryRefused as exc:
-        raise _refused(exc) from None
-    except QueryError as exc:
-        raise ProtocolError(400, str(exc)) from None
+    except REFUSALS as exc:
+        raise refusal(exc, config) from None
+
+
+#: What evaluating a query may raise that is the client's answer, not a fault (``refusal``).
+REFUSALS = (ClientOverLimit, QueryTimeout, QueryBusy, QueryCrashed, NotAcceptable, QueryRefused, QueryError)
+
+
+def refusal(exc: Exception, config: Config) -> ProtocolError:
+    """The status, message and headers that answer one of ``REFUSALS``."""
+    if isinstance(exc, ClientOverLimit):
+        return ProtocolError(429, str(exc), {"Retry-After": "5"})
+    if isinstance(exc, QueryTimeout):
+        return ProtocolError(503, f"{exc}; the limit is {config.query_timeout:g} s", {"Retry-After": "60"})
+    if isinstance(exc, QueryBusy):
+        return ProtocolError(503, f"{exc}; try again shortly", {"Retry-After": "5"})
+    if isinstance(exc, QueryCrashed):
+        return ProtocolError(503, str(exc))
+    if isinstance(exc, NotAcceptable):
+        return ProtocolError(406, str(exc))
+    if isinstance(exc, QueryRefused):
+        return _refused(exc)
+    return ProtocolError(400, str(exc))
 
 
 def _response(
@@ -232,8 +250,13 @@ def _response(
     return response
 
 
-def _cors(response: Response) -> Response:
-    response.headers["Access-Control-Allow-Origin"] = get_config().cors_origin
+def answered(item: Cached, etag: str | None, store: Store, config: Config, cache_state: str | None) -> Response:
+    """The 200 answer of ``item`` as this view sends it (the event loop's path builds it with this too)."""
+    return _cors(_response(item, etag, store, config, item.gzipped, cache_state), config)
+
+
+def _cors(response: Response, config: Config | None = None) -> Response:
+    response.headers["Access-Control-Allow-Origin"] = (config or get_config()).cors_origin
     for key, value in CORS_HEADERS.items():
         response.headers[key] = value
     return response
