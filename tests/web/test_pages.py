@@ -158,15 +158,16 @@ def test_home_query_form_posts_to_the_endpoint_and_answers_a_table(kb_client):
     assert "<table" in reply.text and "Budapest Process" in reply.text
 
 
-def test_home_has_the_three_pictures_inline_and_well_formed(kb_client):
+def test_home_has_the_four_pictures_inline_and_well_formed(kb_client):
+    """The three charts and the world map."""
     text, _ = get_page(kb_client, "/")
     svgs = re.findall(r"<svg .*?</svg>", text, flags=re.S)
-    assert len(svgs) == 3
+    assert len(svgs) == 4
     titles = set()
     for svg in svgs:
         root = ET.fromstring(svg)
         titles.add(root.find("{http://www.w3.org/2000/svg}title").text)
-    assert len(titles) == 3
+    assert len(titles) == 4
 
 
 # -------------------------------------------------------------------------------------------- charts

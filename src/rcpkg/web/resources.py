@@ -29,10 +29,11 @@ from rdflib.namespace import OWL
 
 from rcpkg.store import Store
 from rcpkg.web.cache import conditional, etag
-from rcpkg.web.context import base_iri, caches, doc_href, get_config, get_store, public_base
+from rcpkg.web.context import base_iri, caches, doc_href, get_config, get_store, page_language, public_base
 from rcpkg.web.documents import BY_EXTENSION, DOCUMENT_FORMATS, document_graph, known, serialize
 from rcpkg.web.negotiation import for_document
 from rcpkg.web.ontology_docs import render_ontology
+from rcpkg.web.profiles import country_map, process_profile
 from rcpkg.web.views import build_view
 
 bp = Blueprint("resources", __name__)
@@ -92,11 +93,13 @@ def document(rest: str) -> Response:
         return not_found(iri)
     fmt = BY_EXTENSION[ext]
     doc_iri = public_base().rstrip("/") + request.path
-    key = (store.data_hash, base_iri(), request.script_root, doc_iri)
+    html = fmt is DOCUMENT_FORMATS[0]
+    lang = page_language() if html else "en"
+    key = (store.data_hash, base_iri(), request.script_root, doc_iri, lang)
     body = caches().documents.get(key)
     if body is None:
-        if fmt is DOCUMENT_FORMATS[0]:
-            body = render_page(store, iri).encode("utf-8")
+        if html:
+            body = render_page(store, iri, lang).encode("utf-8")
         else:
             body = serialize(document_graph(store, iri, doc_iri), fmt)
         caches().documents.put(key, body)
@@ -107,16 +110,21 @@ def document(rest: str) -> Response:
         if f is not fmt
     ]
     response.headers["Link"] = ", ".join([f'<{iri}>; rel="describes"', *links])
-    return _caching(response, store, request.path)
+    if html:  # the labels' language follows ?lang= or Accept-Language
+        response.vary.add("Accept-Language")
+    return _caching(response, store, f"{request.path} {lang}")
 
 
-def render_page(store: Store, iri: str) -> str:
-    view = build_view(store, iri)
+def render_page(store: Store, iri: str, lang: str = "en") -> str:
+    view = build_view(store, iri, lang)
     if any(t.iri == str(OWL.Ontology) for t in view.types):
         page = render_ontology(store, iri, view)
         if page is not None:
             return page
-    return render_template("resource.html", view=view)
+    kinds = {t.iri.rsplit("#", 1)[-1] for t in view.types if t.iri.startswith(base_iri() + "ontology#")}
+    profile = process_profile(store, view) if "RegionalConsultativeProcess" in kinds else None
+    locator = country_map(store, view) if kinds & {"Country", "Territory"} else None
+    return render_template("resource.html", view=view, profile=profile, locator=locator)
 
 
 @bp.route("/<path:rest>", methods=["GET", "HEAD"])
