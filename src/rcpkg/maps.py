@@ -98,25 +98,60 @@ def decode(topology: dict) -> list[tuple[str, str, list[list[list[tuple[float, f
     return countries
 
 
+def _unwrap(ring: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """A ring whose longitudes run on across the antimeridian (179, 181, ...) instead of jumping to -179."""
+    out = ring[:1]
+    shift = 0.0
+    for (lon0, _), (lon, lat) in zip(ring, ring[1:], strict=False):
+        if lon - lon0 > 180:
+            shift -= 360
+        elif lon0 - lon > 180:
+            shift += 360
+        out.append((lon + shift, lat))
+    return out
+
+
+def _copies(ring: list[tuple[float, float]]) -> list[list[tuple[float, float]]]:
+    """A ring that crosses the antimeridian, once on each side of the map (the outline clips each)."""
+    ring = _unwrap(ring)
+    copies = [ring]
+    if max(lon for lon, _ in ring) > 180:
+        copies.append([(lon - 360, lat) for lon, lat in ring])
+    if min(lon for lon, _ in ring) < -180:
+        copies.append([(lon + 360, lat) for lon, lat in ring])
+    return copies
+
+
+def outline() -> str:
+    """The edge of the map: the meridians ±180° from the pole down to ``SOUTH`` and back."""
+    lats = [90.0 - i * (90.0 - SOUTH) / 60 for i in range(61)]
+    east = [project(180.0, lat) for lat in lats]
+    west = [project(-180.0, lat) for lat in reversed(lats)]
+    return "M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in east + west) + "Z"
+
+
 def _path(polygons: list[list[list[tuple[float, float]]]]) -> tuple[str, tuple, tuple]:
     parts = []
     xs: list[float] = []
     ys: list[float] = []
     biggest, centre = -1.0, (0.0, 0.0)
     for polygon in polygons:
-        for r in polygon:
-            points = [project(lon, max(lat, SOUTH - 2)) for lon, lat in r]
-            if len(points) < 3:
-                continue
-            d = "M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in points) + "Z"
-            parts.append(d)
-            rx = [p[0] for p in points]
-            ry = [p[1] for p in points]
-            xs.extend(rx)
-            ys.extend(ry)
-            size = (max(rx) - min(rx)) * (max(ry) - min(ry))
-            if size > biggest:
-                biggest, centre = size, ((max(rx) + min(rx)) / 2, (max(ry) + min(ry)) / 2)
+        for whole in polygon:
+            if len(whole) < 3 or max(lat for _, lat in whole) < SOUTH:
+                continue  # below the map (Antarctica)
+            for i, r in enumerate(_copies(whole)):
+                d = "M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in (project(lon, lat) for lon, lat in r)) + "Z"
+                parts.append(d)
+                if i:
+                    continue  # the box and the label follow the first copy
+                points = [project(lon, lat) for lon, lat in r]
+                rx = [min(max(p[0], 0.0), WIDTH) for p in points]
+                ry = [p[1] for p in points]
+                xs.extend(rx)
+                ys.extend(ry)
+                size = (max(rx) - min(rx)) * (max(ry) - min(ry))
+                if size > biggest:
+                    biggest, centre = size, ((max(rx) + min(rx)) / 2, (max(ry) + min(ry)) / 2)
     box = (min(xs), min(ys), max(xs), max(ys)) if xs else (0.0, 0.0, 0.0, 0.0)
     return "".join(parts), box, centre
 
@@ -158,6 +193,7 @@ def world_svg(
     title: str,
     focus: str | None = None,
     css_class: str = "world-map",
+    ident: str = "map",
     shape_table: dict[str, Shape] | None = None,
 ) -> Drawing:
     """The world with ``areas`` filled and linked. ``focus`` (a numeric code) crops the view around that
@@ -178,11 +214,15 @@ def world_svg(
         x = min(max(cx - w / 2, 0.0), max(WIDTH - w, 0.0))
         y = min(max(cy - h / 2, _TOP), max(_BOTTOM - h, _TOP))
         view = (x, y, min(w, WIDTH), min(h, _BOTTOM - _TOP))
+    edge = outline()
     land = "".join(shape.d for code, shape in table.items() if code not in given)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="{css_class}" role="img" '
-        f'viewBox="{view[0]:.1f} {view[1]:.1f} {view[2]:.1f} {view[3]:.1f}" aria-labelledby="map-title">',
-        f'<title id="map-title">{escape(title)}</title>',
+        f'viewBox="{view[0]:.1f} {view[1]:.1f} {view[2]:.1f} {view[3]:.1f}" aria-labelledby="{ident}-title">',
+        f'<title id="{ident}-title">{escape(title)}</title>',
+        f'<defs><clipPath id="{ident}-edge"><path d="{edge}"/></clipPath></defs>',
+        f'<path class="map-sphere" aria-hidden="true" d="{edge}"/>',
+        f'<g clip-path="url(#{ident}-edge)">',
         f'<path class="map-land" aria-hidden="true" d="{land}"/>',
     ]
     for area in sorted(drawn, key=lambda a: a.code):
@@ -195,5 +235,5 @@ def world_svg(
             out.append(f'<a class="map-area" href="{escape(area.href)}"><title>{name}</title>{body}{label}</a>')
         else:
             out.append(f'<g class="map-area"><title>{name}</title>{body}{label}</g>')
-    out.append("</svg>")
+    out.append("</g></svg>")
     return Drawing("".join(out), drawn, missing)

@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from rdflib import Dataset, URIRef
+from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, RDF, SKOS
 
 from rcpkg import paths
@@ -317,7 +317,8 @@ def test_what_points_here_lists_incoming_links(kb_client):
 
 
 def test_inferred_values_are_marked(kb_client):
-    text, _ = get_page(kb_client, "/id/process/budapest-process")
+    """On the view of every statement, which a process's profile links to."""
+    text, _ = get_page(kb_client, "/doc/id/process/budapest-process.html?view=statements")
     assert 'class="inferred"' in text
 
 
@@ -457,3 +458,45 @@ def test_home_says_how_to_cite_the_release_its_rights_and_each_download_with_its
     for name, digest in sums.items():
         if name != "SHA256SUMS" and (kb_dataset.parent / name).exists():
             assert f"{name}</a>" in page and digest in page, name
+
+
+# ------------------------------------------------------------------------------- profiles and languages
+
+
+def test_a_process_profile_maps_each_member_government_that_has_a_shape_and_lists_the_others(kb_client, kb):
+    from rcpkg import maps
+
+    for process in sorted(kb.subjects(RDF.type, URIRef(RCP + "RegionalConsultativeProcess"))):
+        text, _ = get_page(kb_client, local(str(process)))
+        members = {
+            str(kb.value(m, URIRef(RCP + "iso3166Numeric")))
+            for m in kb.objects(process, URIRef(RCP + "hasMemberGovernment"))
+            if kb.value(m, URIRef(RCP + "iso3166Numeric")) is not None
+        }
+        figure = text.split('<figure class="map"', 1)[1].split("</figure>", 1)[0]
+        drawn = {c for c in members if c in maps.shapes()}
+        assert figure.count('class="map-member"') == len(drawn), process  # current members
+        missing = figure.split('class="missing"', 1)[1] if 'class="missing"' in figure else ""
+        for code in members - drawn:
+            (country,) = kb.subjects(URIRef(RCP + "iso3166Numeric"), Literal(code))
+            assert f'href="{local(str(country))}"' in missing, (process, code)
+
+
+def test_the_view_of_every_statement_is_one_link_from_a_profile(kb_client):
+    text, _ = get_page(kb_client, "/doc/id/process/igc.html")
+    assert 'id="summary"' in text and 'id="properties"' not in text
+    assert '<a href="?view=statements">' in text
+    statements, _ = get_page(kb_client, "/doc/id/process/igc.html?view=statements")
+    assert 'id="properties"' in statements and 'id="summary"' not in statements
+
+
+def test_names_follow_lang_and_accept_language_and_the_answer_varies_with_it(kb_client):
+    english = kb_client.get("/doc/id/country/hun.html")
+    assert "<h1>Hungary</h1>" in english.text and "Accept-Language" in english.headers["Vary"]
+    assert '<h1 lang="fr">Hongrie</h1>' in kb_client.get("/doc/id/country/hun.html?lang=fr").text
+    russian = kb_client.get("/doc/id/country/hun.html", {"Accept-Language": "ru-RU, en;q=0.5"})
+    assert '<h1 lang="ru">Венгрия</h1>' in russian.text
+    assert russian.headers["ETag"] != english.headers["ETag"]
+    # an organisation has an English label only: it is shown, and said to be English
+    iom = kb_client.get("/doc/id/organization/iom.html?lang=es").text
+    assert '<h1 lang="en">International Organization for Migration' in iom

@@ -279,7 +279,12 @@ def home_map(store: Store, lang: str = "en") -> MapView:
         )
     drawing = maps.world_svg(areas, title="Governments by the number of processes they are members of")
     legend = tuple(
-        (f"n{low}", str(low) if low == high else (f"{low}–{high}" if high < 99 else f"{low} or more"))
+        (
+            f"n{low}",
+            "in "
+            + (f"{low}" if low == high else f"{low}–{high}" if high < 99 else f"{low} or more")
+            + (" process" if high == 1 else " processes"),
+        )
         for low, high in COUNT_BINS
     )
     return _map_view(drawing, legend)

@@ -95,11 +95,12 @@ def document(rest: str) -> Response:
     doc_iri = public_base().rstrip("/") + request.path
     html = fmt is DOCUMENT_FORMATS[0]
     lang = page_language() if html else "en"
-    key = (store.data_hash, base_iri(), request.script_root, doc_iri, lang)
+    statements = html and request.args.get("view") == STATEMENTS
+    key = (store.data_hash, base_iri(), request.script_root, doc_iri, lang, statements)
     body = caches().documents.get(key)
     if body is None:
         if html:
-            body = render_page(store, iri, lang).encode("utf-8")
+            body = render_page(store, iri, lang, statements).encode("utf-8")
         else:
             body = serialize(document_graph(store, iri, doc_iri), fmt)
         caches().documents.put(key, body)
@@ -112,19 +113,27 @@ def document(rest: str) -> Response:
     response.headers["Link"] = ", ".join([f'<{iri}>; rel="describes"', *links])
     if html:  # the labels' language follows ?lang= or Accept-Language
         response.vary.add("Accept-Language")
-    return _caching(response, store, f"{request.path} {lang}")
+    return _caching(response, store, f"{request.path} {lang} {statements}")
 
 
-def render_page(store: Store, iri: str, lang: str = "en") -> str:
+STATEMENTS = "statements"  # ?view=statements: the generic page of a thing that has a profile
+
+
+def render_page(store: Store, iri: str, lang: str = "en", statements: bool = False) -> str:
+    """The HTML page of ``iri``: a process's profile (its generic view of every statement at
+    ``?view=statements``), a country's with its locator map, the ontology's, or the generic page."""
     view = build_view(store, iri, lang)
     if any(t.iri == str(OWL.Ontology) for t in view.types):
         page = render_ontology(store, iri, view)
         if page is not None:
             return page
     kinds = {t.iri.rsplit("#", 1)[-1] for t in view.types if t.iri.startswith(base_iri() + "ontology#")}
-    profile = process_profile(store, view) if "RegionalConsultativeProcess" in kinds else None
+    profile = process_profile(store, view) if "RegionalConsultativeProcess" in kinds and not statements else None
     locator = country_map(store, view) if kinds & {"Country", "Territory"} else None
-    return render_template("resource.html", view=view, profile=profile, locator=locator)
+    has_profile = "RegionalConsultativeProcess" in kinds
+    return render_template(
+        "resource.html", view=view, profile=profile, locator=locator, statements=statements, has_profile=has_profile
+    )
 
 
 @bp.route("/<path:rest>", methods=["GET", "HEAD"])
