@@ -79,3 +79,6 @@ def test_a_country_page_switches_its_names_to_french(site, page):
     reply = page.request.get(site.url + "doc/id/country/hun.html", headers={"Accept-Language": "fr-CH, fr;q=0.9"})
     assert '<h1 lang="fr">Hongrie</h1>' in reply.text()
     assert "Accept-Language" in reply.headers["vary"]
+    # and the IRI of the thing keeps the language on its way to the page
+    page.goto(site.url + "id/country/hun?lang=fr")
+    assert page.locator("h1").inner_text() == "Hongrie"

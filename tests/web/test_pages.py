@@ -500,3 +500,12 @@ def test_names_follow_lang_and_accept_language_and_the_answer_varies_with_it(kb_
     # an organisation has an English label only: it is shown, and said to be English
     iom = kb_client.get("/doc/id/organization/iom.html?lang=es").text
     assert '<h1 lang="en">International Organization for Migration' in iom
+
+
+def test_the_iri_of_a_thing_passes_the_page_language_and_view_to_its_document(kb_client):
+    reply = kb_client.get("/id/country/hun?lang=fr", {"Accept": "text/html"})
+    assert reply.status == 303 and reply.headers["Location"].endswith("/doc/id/country/hun.html?lang=fr")
+    reply = kb_client.get("/id/process/igc?view=statements&lang=xx&other=1", {"Accept": "text/html"})
+    assert reply.headers["Location"].endswith("/doc/id/process/igc.html?view=statements")
+    reply = kb_client.get("/id/country/hun?lang=fr", {"Accept": "text/turtle"})
+    assert reply.headers["Location"].endswith("/doc/id/country/hun.ttl")

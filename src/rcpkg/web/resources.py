@@ -23,6 +23,7 @@ and tables of the role-qualified memberships), not written per class.
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, redirect, render_template, request
 from rdflib.namespace import OWL
@@ -75,7 +76,13 @@ def _see_other(iri: str) -> Response:
     fmt = for_document(request.headers.get("Accept"), DOCUMENT_FORMATS)
     if fmt is None:
         return not_acceptable()
-    response = redirect(doc_href(iri, fmt.extension), code=303)
+    target = doc_href(iri, fmt.extension)
+    if fmt is DOCUMENT_FORMATS[0]:  # the page's own parameters go along: ?lang=fr, ?view=statements
+        lang = page_language() if "lang" in request.args else None
+        kept = [("lang", lang)] if lang and request.args["lang"].lower().startswith(lang) else []
+        kept += [("view", STATEMENTS)] if request.args.get("view") == STATEMENTS else []
+        target += ("?" + urlencode(kept)) if kept else ""
+    response = redirect(target, code=303)
     response.vary.add("Accept")
     response.headers["Cache-Control"] = f"public, max-age={get_config().max_age}"
     response.headers["Access-Control-Allow-Origin"] = get_config().cors_origin
