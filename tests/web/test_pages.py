@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from rdflib import Dataset, URIRef
+from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, RDF, SKOS
 
 from rcpkg import paths
@@ -158,15 +158,16 @@ def test_home_query_form_posts_to_the_endpoint_and_answers_a_table(kb_client):
     assert "<table" in reply.text and "Budapest Process" in reply.text
 
 
-def test_home_has_the_three_pictures_inline_and_well_formed(kb_client):
+def test_home_has_the_four_pictures_inline_and_well_formed(kb_client):
+    """The three charts and the world map."""
     text, _ = get_page(kb_client, "/")
     svgs = re.findall(r"<svg .*?</svg>", text, flags=re.S)
-    assert len(svgs) == 3
+    assert len(svgs) == 4
     titles = set()
     for svg in svgs:
         root = ET.fromstring(svg)
         titles.add(root.find("{http://www.w3.org/2000/svg}title").text)
-    assert len(titles) == 3
+    assert len(titles) == 4
 
 
 # -------------------------------------------------------------------------------------------- charts
@@ -316,7 +317,8 @@ def test_what_points_here_lists_incoming_links(kb_client):
 
 
 def test_inferred_values_are_marked(kb_client):
-    text, _ = get_page(kb_client, "/id/process/budapest-process")
+    """On the view of every statement, which a process's profile links to."""
+    text, _ = get_page(kb_client, "/doc/id/process/budapest-process.html?view=statements")
     assert 'class="inferred"' in text
 
 
@@ -456,3 +458,54 @@ def test_home_says_how_to_cite_the_release_its_rights_and_each_download_with_its
     for name, digest in sums.items():
         if name != "SHA256SUMS" and (kb_dataset.parent / name).exists():
             assert f"{name}</a>" in page and digest in page, name
+
+
+# ------------------------------------------------------------------------------- profiles and languages
+
+
+def test_a_process_profile_maps_each_member_government_that_has_a_shape_and_lists_the_others(kb_client, kb):
+    from rcpkg import maps
+
+    for process in sorted(kb.subjects(RDF.type, URIRef(RCP + "RegionalConsultativeProcess"))):
+        text, _ = get_page(kb_client, local(str(process)))
+        members = {
+            str(kb.value(m, URIRef(RCP + "iso3166Numeric")))
+            for m in kb.objects(process, URIRef(RCP + "hasMemberGovernment"))
+            if kb.value(m, URIRef(RCP + "iso3166Numeric")) is not None
+        }
+        figure = text.split('<figure class="map"', 1)[1].split("</figure>", 1)[0]
+        drawn = {c for c in members if c in maps.shapes()}
+        assert figure.count('class="map-member"') == len(drawn), process  # current members
+        missing = figure.split('class="missing"', 1)[1] if 'class="missing"' in figure else ""
+        for code in members - drawn:
+            (country,) = kb.subjects(URIRef(RCP + "iso3166Numeric"), Literal(code))
+            assert f'href="{local(str(country))}"' in missing, (process, code)
+
+
+def test_the_view_of_every_statement_is_one_link_from_a_profile(kb_client):
+    text, _ = get_page(kb_client, "/doc/id/process/igc.html")
+    assert 'id="summary"' in text and 'id="properties"' not in text
+    assert '<a href="?view=statements">' in text
+    statements, _ = get_page(kb_client, "/doc/id/process/igc.html?view=statements")
+    assert 'id="properties"' in statements and 'id="summary"' not in statements
+
+
+def test_names_follow_lang_and_accept_language_and_the_answer_varies_with_it(kb_client):
+    english = kb_client.get("/doc/id/country/hun.html")
+    assert "<h1>Hungary</h1>" in english.text and "Accept-Language" in english.headers["Vary"]
+    assert '<h1 lang="fr">Hongrie</h1>' in kb_client.get("/doc/id/country/hun.html?lang=fr").text
+    russian = kb_client.get("/doc/id/country/hun.html", {"Accept-Language": "ru-RU, en;q=0.5"})
+    assert '<h1 lang="ru">Венгрия</h1>' in russian.text
+    assert russian.headers["ETag"] != english.headers["ETag"]
+    # an organisation has an English label only: it is shown, and said to be English
+    iom = kb_client.get("/doc/id/organization/iom.html?lang=es").text
+    assert '<h1 lang="en">International Organization for Migration' in iom
+
+
+def test_the_iri_of_a_thing_passes_the_page_language_and_view_to_its_document(kb_client):
+    reply = kb_client.get("/id/country/hun?lang=fr", {"Accept": "text/html"})
+    assert reply.status == 303 and reply.headers["Location"].endswith("/doc/id/country/hun.html?lang=fr")
+    reply = kb_client.get("/id/process/igc?view=statements&lang=xx&other=1", {"Accept": "text/html"})
+    assert reply.headers["Location"].endswith("/doc/id/process/igc.html?view=statements")
+    reply = kb_client.get("/id/country/hun?lang=fr", {"Accept": "text/turtle"})
+    assert reply.headers["Location"].endswith("/doc/id/country/hun.ttl")

@@ -28,7 +28,7 @@ from rcpkg.config import Config
 from rcpkg.store import Store
 from rcpkg.web.admission import ClientSlots
 from rcpkg.web.cache import Caches
-from rcpkg.web.negotiation import wants_html
+from rcpkg.web.negotiation import label_language, wants_html
 
 STORE, CONFIG, CACHES, CLIENTS = "rcpkg.store", "RCPKG", "rcpkg.caches", "rcpkg.clients"
 FAST_ANSWER = "rcpkg.fast_answer"  # plain queries answered before the WSGI call (``rcpkg.web.app``)
@@ -71,6 +71,12 @@ def base_of(config: Config, environ: dict) -> str:
 def endpoint_iri(config: Config, environ: dict) -> str:
     """The IRI of the SPARQL endpoint: relative IRIs in a query resolve against it."""
     return base_of(config, environ) + "sparql"
+
+
+def page_language() -> str:
+    """The language of a page's labels: ``?lang=``, else ``Accept-Language``, else English (answers that use
+    it say ``Vary: Accept-Language``)."""
+    return label_language(request.args.get("lang"), request.headers.get("Accept-Language"))
 
 
 def base_iri() -> str:

@@ -14,6 +14,7 @@ from rdflib.term import Node
 from rcpkg.namespaces import PREFIXES, SCHEMA
 from rcpkg.store import Store
 from rcpkg.web.context import base_iri, caches, local_href
+from rcpkg.web.negotiation import LABEL_LANGUAGES
 
 LABEL_PROPERTIES = (SKOS.prefLabel, RDFS.label, FOAF.name, SCHEMA.name, DCTERMS.title)
 EXTRA_PREFIXES = {
@@ -33,6 +34,7 @@ class Index:
     hash_namespaces: frozenset[str]
     names: list[tuple[str, str, str]] = field(default_factory=list)  # (iri, label|name|acronym, text)
     short_names: dict[str, str] = field(default_factory=dict)  # the shortest label or other name
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)  # iri -> language -> label
 
 
 def index(store: Store, base: str) -> Index:
@@ -68,7 +70,13 @@ def _build_index(store: Store, base: str) -> Index:
             elif p in (str(SKOS.altLabel), str(FOAF.name), str(SCHEMA.name)):
                 names.append((s, "name", str(o)))
     labels = {}
+    translations: dict[str, dict[str, str]] = defaultdict(dict)
     for s, by_prop in candidates.items():
+        for prop in (SKOS.prefLabel, RDFS.label):
+            for lit in sorted(by_prop.get(str(prop), []), key=str):
+                lang = (getattr(lit, "language", None) or "").lower().split("-", 1)[0]
+                if lang in LABEL_LANGUAGES and lang != "en":
+                    translations[s].setdefault(lang, str(lit))
         for prop in (*LABEL_PROPERTIES, SKOS.notation):
             values = by_prop.get(str(prop))
             if values:
@@ -93,7 +101,7 @@ def _build_index(store: Store, base: str) -> Index:
     for s, kind, text in sorted(set(names)):
         if kind in ("label", "name") and (s not in short or len(text) < len(short[s])):
             short[s] = text
-    return Index(frozenset(iris), labels, hash_namespaces, sorted(set(names)), short)
+    return Index(frozenset(iris), labels, hash_namespaces, sorted(set(names)), short, dict(translations))
 
 
 def _best_literal(values: list[Literal]) -> str:
@@ -117,6 +125,8 @@ class Link:
     label: str
     iri: str
     external: bool = False
+    lang: str | None = None  # the label's language where the page asked for one other than English
+    fallback: bool = False  # the page's language has no label for it: the label is English
 
 
 @dataclass
@@ -131,8 +141,12 @@ class Value:
 
 
 class Labeller:
-    def __init__(self, store: Store):
+    """Labels and links of a page. ``lang`` (one of ``LABEL_LANGUAGES``) chooses the labels' language where
+    the data has it; English otherwise, and a link says so (``Link.fallback``)."""
+
+    def __init__(self, store: Store, lang: str = "en"):
         self.store = store
+        self.lang = lang if lang in LABEL_LANGUAGES else "en"
         self.base = base_iri()
         self.idx = index(store, self.base)
         prefixes = {str(ns): p for p, ns in PREFIXES.items()}
@@ -145,8 +159,14 @@ class Labeller:
                 return f"{prefix}:{iri[len(ns) :]}"
         return iri
 
+    def translated(self, iri: str) -> str | None:
+        """The label of ``iri`` in the page's language, None where there is none (or the page is English)."""
+        if self.lang == "en":
+            return None
+        return self.idx.translations.get(iri, {}).get(self.lang)
+
     def label(self, iri: str) -> str:
-        found = self.idx.labels.get(iri)
+        found = self.translated(iri) or self.idx.labels.get(iri)
         if found:
             return found
         if iri.startswith(self.base):
@@ -155,7 +175,12 @@ class Labeller:
 
     def link(self, iri: str) -> Link:
         external = not iri.startswith(self.base)
-        return Link(local_href(iri), self.label(iri), iri, external)
+        if self.lang == "en":
+            return Link(local_href(iri), self.label(iri), iri, external)
+        if self.translated(iri):
+            tag = "zh-Hans" if self.lang == "zh" else self.lang  # the data's Chinese labels are simplified
+            return Link(local_href(iri), self.label(iri), iri, external, lang=tag)
+        return Link(local_href(iri), self.label(iri), iri, external, lang="en", fallback=iri in self.idx.labels)
 
     def predicate(self, iri: str) -> Link:
         label = self.idx.labels.get(iri) or self.curie(iri)

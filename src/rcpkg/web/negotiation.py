@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from werkzeug.datastructures import Accept, MIMEAccept
+from werkzeug.datastructures import Accept, LanguageAccept, MIMEAccept
 from werkzeug.http import parse_accept_header, parse_list_header, parse_options_header
 
 from rcpkg import formats
@@ -173,3 +173,27 @@ def accepts_gzip(header: str | None) -> bool:
 def best_of(accept: str | None, media_types: Sequence[str], default: str) -> str:
     """werkzeug's ``MIMEAccept.best_match``: the media type of ``media_types`` the client prefers."""
     return parse_accept_header(accept, MIMEAccept).best_match(media_types, default=default)
+
+
+LABEL_LANGUAGES = ("en", "fr", "es", "ar", "ru", "zh")  # the six UN languages the labels are written in
+
+
+def label_language(chosen: str | None, accept_language: str | None) -> str:
+    """The language of the labels on a page: ``?lang=`` when it names one of ``LABEL_LANGUAGES`` (its primary
+    subtag: ``zh-Hans`` is ``zh``), else the best of them the ``Accept-Language`` header asks for (werkzeug's
+    ``LanguageAccept``), else English."""
+    if chosen:
+        primary = chosen.strip().lower().split("-", 1)[0]
+        if primary in LABEL_LANGUAGES:
+            return primary
+    if accept_language:
+        header = parse_accept_header(accept_language, LanguageAccept)
+        best = None
+        for value, quality in header:
+            primary = value.lower().split("-", 1)[0]
+            if quality > 0 and primary in LABEL_LANGUAGES:
+                best = primary
+                break
+        if best:
+            return best
+    return "en"

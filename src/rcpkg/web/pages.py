@@ -23,8 +23,9 @@ from rcpkg.store import Store
 from rcpkg.store import load as loading
 from rcpkg.void import DCAT_VERSION, DUMP_FILES
 from rcpkg.web.cache import conditional, etag
-from rcpkg.web.context import caches, get_config, get_store, local_href
+from rcpkg.web.context import caches, get_config, get_store, local_href, page_language
 from rcpkg.web.labels import Labeller
+from rcpkg.web.profiles import home_map
 
 bp = Blueprint("pages", __name__)
 
@@ -315,13 +316,15 @@ def _release(store: Store) -> dict:
 @bp.route("/", methods=["GET", "HEAD"])
 def home() -> Response:
     store = get_store()
-    key = ("home", store.data_hash, get_config().base_iri, request.script_root, request.url_root)
-    page = caches().pages.get_or_make(key, lambda: _render_home(store))
+    lang = page_language()
+    key = ("home", store.data_hash, get_config().base_iri, request.script_root, request.url_root, lang)
+    page = caches().pages.get_or_make(key, lambda: _render_home(store, lang))
     response = Response(page, content_type="text/html; charset=utf-8")
-    return _cached(response, store, "home " + request.script_root)
+    response.vary.add("Accept-Language")  # the world map's names follow ?lang= or Accept-Language
+    return _cached(response, store, f"home {request.script_root} {lang}")
 
 
-def _render_home(store: Store) -> str:
+def _render_home(store: Store, lang: str) -> str:
     title, description = _dataset_text(store)
     return render_template(
         "home.html",
@@ -334,4 +337,6 @@ def _render_home(store: Store) -> str:
         examples=read_examples(paths.queries_dir()),
         default_query=DEFAULT_QUERY,
         charts={name: Markup(chart_svg(store, name)) for name in CHARTS},
+        world=home_map(store, lang),
+        language=lang,
     )

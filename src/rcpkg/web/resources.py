@@ -23,16 +23,18 @@ and tables of the role-qualified memberships), not written per class.
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, redirect, render_template, request
 from rdflib.namespace import OWL
 
 from rcpkg.store import Store
 from rcpkg.web.cache import conditional, etag
-from rcpkg.web.context import base_iri, caches, doc_href, get_config, get_store, public_base
+from rcpkg.web.context import base_iri, caches, doc_href, get_config, get_store, page_language, public_base
 from rcpkg.web.documents import BY_EXTENSION, DOCUMENT_FORMATS, document_graph, known, serialize
 from rcpkg.web.negotiation import for_document
 from rcpkg.web.ontology_docs import render_ontology
+from rcpkg.web.profiles import country_map, process_profile
 from rcpkg.web.views import build_view
 
 bp = Blueprint("resources", __name__)
@@ -74,7 +76,13 @@ def _see_other(iri: str) -> Response:
     fmt = for_document(request.headers.get("Accept"), DOCUMENT_FORMATS)
     if fmt is None:
         return not_acceptable()
-    response = redirect(doc_href(iri, fmt.extension), code=303)
+    target = doc_href(iri, fmt.extension)
+    if fmt is DOCUMENT_FORMATS[0]:  # the page's own parameters go along: ?lang=fr, ?view=statements
+        lang = page_language() if "lang" in request.args else None
+        kept = [("lang", lang)] if lang and request.args["lang"].lower().startswith(lang) else []
+        kept += [("view", STATEMENTS)] if request.args.get("view") == STATEMENTS else []
+        target += ("?" + urlencode(kept)) if kept else ""
+    response = redirect(target, code=303)
     response.vary.add("Accept")
     response.headers["Cache-Control"] = f"public, max-age={get_config().max_age}"
     response.headers["Access-Control-Allow-Origin"] = get_config().cors_origin
@@ -92,11 +100,14 @@ def document(rest: str) -> Response:
         return not_found(iri)
     fmt = BY_EXTENSION[ext]
     doc_iri = public_base().rstrip("/") + request.path
-    key = (store.data_hash, base_iri(), request.script_root, doc_iri)
+    html = fmt is DOCUMENT_FORMATS[0]
+    lang = page_language() if html else "en"
+    statements = html and request.args.get("view") == STATEMENTS
+    key = (store.data_hash, base_iri(), request.script_root, doc_iri, lang, statements)
     body = caches().documents.get(key)
     if body is None:
-        if fmt is DOCUMENT_FORMATS[0]:
-            body = render_page(store, iri).encode("utf-8")
+        if html:
+            body = render_page(store, iri, lang, statements).encode("utf-8")
         else:
             body = serialize(document_graph(store, iri, doc_iri), fmt)
         caches().documents.put(key, body)
@@ -107,16 +118,29 @@ def document(rest: str) -> Response:
         if f is not fmt
     ]
     response.headers["Link"] = ", ".join([f'<{iri}>; rel="describes"', *links])
-    return _caching(response, store, request.path)
+    if html:  # the labels' language follows ?lang= or Accept-Language
+        response.vary.add("Accept-Language")
+    return _caching(response, store, f"{request.path} {lang} {statements}")
 
 
-def render_page(store: Store, iri: str) -> str:
-    view = build_view(store, iri)
+STATEMENTS = "statements"  # ?view=statements: the generic page of a thing that has a profile
+
+
+def render_page(store: Store, iri: str, lang: str = "en", statements: bool = False) -> str:
+    """The HTML page of ``iri``: a process's profile (its generic view of every statement at
+    ``?view=statements``), a country's with its locator map, the ontology's, or the generic page."""
+    view = build_view(store, iri, lang)
     if any(t.iri == str(OWL.Ontology) for t in view.types):
         page = render_ontology(store, iri, view)
         if page is not None:
             return page
-    return render_template("resource.html", view=view)
+    kinds = {t.iri.rsplit("#", 1)[-1] for t in view.types if t.iri.startswith(base_iri() + "ontology#")}
+    profile = process_profile(store, view) if "RegionalConsultativeProcess" in kinds and not statements else None
+    locator = country_map(store, view) if kinds & {"Country", "Territory"} else None
+    has_profile = "RegionalConsultativeProcess" in kinds
+    return render_template(
+        "resource.html", view=view, profile=profile, locator=locator, statements=statements, has_profile=has_profile
+    )
 
 
 @bp.route("/<path:rest>", methods=["GET", "HEAD"])

@@ -78,15 +78,18 @@ class ResourceView:
     discussed_by: list[dict]  # things with dcterms:subject this, grouped by process
     alternates: list[tuple[str, str, str]]  # (href, media type, name)
     terms: list[str] = field(default_factory=list)  # hash IRIs described in this document
+    heading: Link | None = None  # the label as a link, with its language
+    language: str = "en"  # of the labels
 
 
 def _sort_key_value(v: Value) -> tuple:
     return (v.link is None, (v.link.label.casefold() if v.link else v.text.casefold()))
 
 
-def build_view(store: Store, iri: str) -> ResourceView:
-    """The page of ``iri``, generated from its triples and the triples pointing at it."""
-    lab = Labeller(store)
+def build_view(store: Store, iri: str, lang: str = "en") -> ResourceView:
+    """The page of ``iri``, generated from its triples and the triples pointing at it, with labels in
+    ``lang`` where the data has them."""
+    lab = Labeller(store, lang)
     inferred_graph = str(rebase(INFERRED_GRAPH, lab.base))
     node = URIRef(iri)
 
@@ -140,6 +143,8 @@ def build_view(store: Store, iri: str) -> ResourceView:
         discussed_by=discussed_by,
         alternates=alternates(iri),
         terms=terms,
+        heading=lab.link(iri),
+        language=lab.lang,
     )
 
 
@@ -257,7 +262,11 @@ def _role_tables(store: Store, lab: Labeller, iri: str) -> list[RoleTable]:
     for key in sorted(by_role, key=role_rank):
         members = sorted(
             by_role[key],
-            key=lambda r: (status_rank(r["status_key"]), r["party"].label.casefold()),
+            key=lambda r: (
+                status_rank(r["status_key"]),
+                [g.label.casefold() for g in r["groups"]],
+                r["party"].label.casefold(),
+            ),
         )
         tables.append(RoleTable(members[0]["role"], members))
     return tables
