@@ -67,14 +67,14 @@ class Gateway:
 
     @property
     def pool(self) -> ThreadPoolExecutor:
-        # made in the worker process, on first use (a pool made before the fork would have no threads)
+        """This worker's threads (made in the worker: a pool made before the fork would have none)."""
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="rcpkg-request")
         return self._pool
 
     def __rsgi_init__(self, loop) -> None:
-        """In each worker, before its first request: its threads."""
-        self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="rcpkg-request")
+        """In each worker, before its first request."""
+        self._pool = None
 
     def __rsgi_del__(self, loop) -> None:
         if self._pool is not None:
@@ -90,7 +90,12 @@ class Gateway:
             return
         environ = self._environ(scope, body)
         if self.fast is not None:
-            early = await self.fast(environ)
+            try:
+                early = await self.fast(environ)
+            except Exception:  # a fault of the early path: the application answers instead
+                log.exception("the early answer failed on %s %s", scope.method, scope.path)
+                environ = self._environ(scope, body)
+                early = None
             if early is not None:
                 status, headers, content = early
                 protocol.response_bytes(_status_code(status), headers, content)
