@@ -110,3 +110,25 @@ def test_auto_serves_from_disk_only_above_the_size(small, monkeypatch):
     assert Store.load(small).on_disk == disk.location(small)
     with pytest.raises(DataError, match="expected one of"):
         disk.chosen("fast", small)
+
+
+def test_what_a_killed_preparation_left_is_removed_by_the_next(small):
+    leftover = small.parent / f".{disk.location(small).name}-abc123"
+    leftover.mkdir()
+    (leftover / "000001.sst").write_bytes(b"half")
+    Store.load(small, mode="disk")
+    assert sorted(p.name for p in small.parent.iterdir()) == sorted([small.name, disk.location(small).name])
+
+
+def test_two_starts_at_once_make_the_store_once(small, caplog):
+    import threading
+
+    results: list = []
+    threads = [threading.Thread(target=lambda: results.append(Store.load(small, mode="disk"))) for _ in range(2)]
+    with caplog.at_level("WARNING", logger="rcpkg.store"):
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert [store.triple_count for store in results] == [2, 2]
+    assert sum("making the on-disk store" in record.message for record in caplog.records) == 1

@@ -19,12 +19,14 @@ from other bytes than the dataset's now is made again.
 
 from __future__ import annotations
 
+import fcntl
 import gc
 import json
 import logging
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -113,11 +115,31 @@ def prepare(dataset: Path, data_hash: str, fmt: Format, describe) -> Manifest:
     """The manifest of the on-disk store of ``dataset`` (whose bytes hash to ``data_hash``), made now unless
     one made from the same bytes is there. ``describe(engine)`` -> (graphs, triple_count, last_modified)."""
     target = location(dataset)
-    manifest = read_manifest(target) if target.is_dir() else None
-    if manifest is not None and manifest.data_hash == data_hash:
-        verify(target, manifest)
-        return manifest
-    log.warning("rcpkg: making the on-disk store of %s (once; later starts open it)", dataset)
+    with _preparing(target.parent):  # one preparation at a time; a second server waits and reuses it
+        manifest = read_manifest(target) if target.is_dir() else None
+        if manifest is not None and manifest.data_hash == data_hash:
+            verify(target, manifest)
+            return manifest
+        for leftover in target.parent.glob(f".{target.name}-*"):  # of a preparation killed midway
+            shutil.rmtree(leftover, ignore_errors=True)
+        log.warning("rcpkg: making the on-disk store of %s (once; later starts open it)", dataset)
+        return _make(dataset, target, data_hash, fmt, describe)
+
+
+@contextmanager
+def _preparing(directory: Path):
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError as exc:
+        raise DataError(f"cannot make the on-disk store in {directory}: {exc.strerror}") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # released when this process ends, even by a kill
+        yield
+    finally:
+        os.close(fd)
+
+
+def _make(dataset: Path, target: Path, data_hash: str, fmt: Format, describe) -> Manifest:
     try:
         work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     except OSError as exc:

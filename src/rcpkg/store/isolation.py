@@ -54,10 +54,15 @@ NOT_NOW = object()
 _START_TIMEOUT = 30.0
 
 
-def _send(channel: socket.socket, message: object) -> None:
+def _frame(message: object) -> bytes:
+    """``message`` as sent: its length, then its pickle, in one piece (one write: a length sent apart would
+    wake the reader for eight bytes, then again for the rest)."""
     data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    # one write: a length sent apart would wake the reader for eight bytes, then again for the rest
-    channel.sendall(_LENGTH.pack(len(data)) + data)
+    return _LENGTH.pack(len(data)) + data
+
+
+def _send(channel: socket.socket, message: object) -> None:
+    channel.sendall(_frame(message))
 
 
 def _receive_exactly(channel: socket.socket, size: int, deadline: float | None) -> bytes | None:
@@ -134,6 +139,10 @@ def _close_other_descriptors(keep: tuple[int, ...]) -> None:
             os.closerange(low, fd)
             low = fd + 1
     os.closerange(low, os.sysconf("SC_OPEN_MAX") if os.sysconf("SC_OPEN_MAX") > 0 else 65536)
+
+
+def _timed_out(timeout: float | None) -> QueryTimeout:
+    return QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped")
 
 
 class _Evaluator:
@@ -229,12 +238,9 @@ class Evaluators:
             try:
                 reply = _receive(evaluator.channel, deadline)
             except TimeoutError:
-                raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped") from None
+                raise _timed_out(timeout) from None
             if reply is None:
-                raise QueryCrashed(
-                    "the query's evaluation ended before it answered: it needed more memory than one query may "
-                    f"use ({self.memory // 2**20 if self.memory else 'unbounded'} MiB) or crashed the engine"
-                )
+                raise self._ended()
             healthy = True
         except OSError as exc:
             raise QueryCrashed(f"the query's evaluation failed: {exc}") from None
@@ -256,17 +262,13 @@ class Evaluators:
         try:
             channel = evaluator.channel
             channel.setblocking(False)  # ``run`` sets its own timeout again
-            data = pickle.dumps((job, None if timeout is None else int(timeout) + _GRACE), pickle.HIGHEST_PROTOCOL)
-            await loop.sock_sendall(channel, _LENGTH.pack(len(data)) + data)
+            await loop.sock_sendall(channel, _frame((job, None if timeout is None else int(timeout) + _GRACE)))
             try:
                 reply = await asyncio.wait_for(_receive_async(channel), timeout)
             except TimeoutError:
-                raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped") from None
+                raise _timed_out(timeout) from None
             if reply is None:
-                raise QueryCrashed(
-                    "the query's evaluation ended before it answered: it needed more memory than one query may "
-                    f"use ({self.memory // 2**20 if self.memory else 'unbounded'} MiB) or crashed the engine"
-                )
+                raise self._ended()
             healthy = True
         except OSError as exc:
             raise QueryCrashed(f"the query's evaluation failed: {exc}") from None
@@ -278,6 +280,12 @@ class Evaluators:
         if kind == "error":
             raise value
         return value
+
+    def _ended(self) -> QueryCrashed:
+        return QueryCrashed(
+            "the query's evaluation ended before it answered: it needed more memory than one query may "
+            f"use ({self.memory // 2**20 if self.memory else 'unbounded'} MiB) or crashed the engine"
+        )
 
     def _take_idle(self) -> _Evaluator | None:
         """An idle evaluator that is still there, marked busy, or None (none idle, or ``size`` busy)."""
