@@ -28,12 +28,12 @@ served from disk, which its first start would otherwise make), and ``start()``, 
 server process. Preparation is made afresh in every run and its time is reported apart.
 
 Start to first answer. For one engine at a time, in the order rcpkg, rcpkg-cache, oxigraph, virtuoso
-(preparation, then start), from launching the server process (``start()``) until the
-first successful answer (HTTP 200, SPARQL JSON parsed) to a real query, ``--first-question`` (default
-``chairs``), polled every 20 ms: it includes whatever the engine does at start (rcpkg checks the dataset's checksums, parses it when it is
-held in memory, opens its on-disk store otherwise, forks its workers and query evaluators), not the preparation. Each engine is then left until it is
-quiet (below) before the next one is started. All engines are running before any measuring starts, and are
-kept running until the end of the scale.
+(preparation, then start), from launching the server process (``start()``) until the first successful answer
+(HTTP 200, SPARQL JSON parsed) to a real query, ``--first-question`` (default ``chairs``), polled every 20 ms:
+it includes whatever the engine does at start (rcpkg checks the dataset's checksums, parses it when it is held
+in memory, opens its on-disk store otherwise, forks its workers and query evaluators), not the preparation.
+Each engine is then left until it is quiet (below) before the next one is started. All engines are running
+before any measuring starts, and are kept running until the end of the scale.
 
 Answers. Before measuring, every question is asked once of every engine and each answer is compared with
 rcpkg's (rcpkg-cache's without rcpkg) as multisets of rows, modulo the ways engines write the same value

@@ -10,12 +10,12 @@ tests/fixtures/endpoint-small.trig, with a 2 s query timeout), ``kb_client`` (th
 
 As real servers on 127.0.0.1 (what needs a process or a socket: timeouts, limits that crash or replace a
 worker, signals, concurrency, gzip over the wire, real clients such as SPARQLWrapper and curl):
-``server_factory(dataset=None, workers=2, **settings)`` starts the production server (``rcpkg serve``, run
-as ``python -m rcpkg.cli serve``: granian, the application loaded before the workers fork) on a free port, waits until it answers, and
-returns a ``RunningServer``; servers started with the same arguments are shared for the session, and all
-are stopped (SIGTERM) at its end. Fixtures: ``server`` (the endpoint's fixture dataset, 2 s query timeout),
-``kb_server`` (the built knowledge base), ``launch`` (``start_server`` itself, for tests that own their
-server's life cycle).
+``server_factory(dataset=None, workers=2, **settings)`` starts the production server (``rcpkg serve``, run as
+``python -m rcpkg.cli serve``: granian, the application loaded before the workers fork) on a free port, waits
+until it answers, and returns a ``RunningServer``; servers started with the same arguments are shared for the
+session, and all are stopped (SIGTERM) at its end. Fixtures: ``server`` (the endpoint's fixture dataset, 2 s
+query timeout), ``kb_server`` (the built knowledge base), ``launch`` (``start_server`` itself, for tests that
+own their server's life cycle).
 
 Both have ``request(method, path, headers=None, body=None) -> Reply``, ``.get(path, headers, **params)``
 and ``.query(text, accept, method, **params)``, ``url`` and ``endpoint``. Neither follows redirects nor
