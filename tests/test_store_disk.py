@@ -132,3 +132,11 @@ def test_two_starts_at_once_make_the_store_once(small, caplog):
             thread.join()
     assert [store.triple_count for store in results] == [2, 2]
     assert sum("making the on-disk store" in record.message for record in caplog.records) == 1
+
+
+@pytest.mark.parametrize("manifest", ["{not json", '{"data_hash": "x"}'])
+def test_a_damaged_manifest_is_refused_in_one_line_that_says_what_to_do(small, manifest):
+    Store.load(small, mode="disk")
+    (disk.location(small) / disk.MANIFEST).write_text(manifest, "utf-8")
+    with pytest.raises(DataError, match="remove .* and it is made again"):
+        Store.load(small, mode="disk")

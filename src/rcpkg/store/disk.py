@@ -82,7 +82,9 @@ def read_manifest(directory: Path) -> Manifest | None:
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as exc:
-        raise DataError(f"{directory / MANIFEST}: cannot read the store's manifest: {exc}") from None
+        raise DataError(
+            f"{directory / MANIFEST}: cannot read the store's manifest: {exc}; remove {directory} and it is made again"
+        ) from None
     try:
         return Manifest(
             data_hash=raw["data_hash"],
@@ -92,7 +94,9 @@ def read_manifest(directory: Path) -> Manifest | None:
             files=dict(raw["files"]),
         )
     except (KeyError, TypeError, ValueError) as exc:
-        raise DataError(f"{directory / MANIFEST}: not a store manifest: {exc}") from None
+        raise DataError(
+            f"{directory / MANIFEST}: not a store manifest: {exc}; remove {directory} and it is made again"
+        ) from None
 
 
 def verify(directory: Path, manifest: Manifest) -> None:
